@@ -52,6 +52,8 @@ public final class CrashSimulatingFs implements StorageFs {
     private boolean failSyncs;
     private Predicate<Path> failReads = p -> false;
     private long syncCount;
+    private long opsUntilDeath = Long.MAX_VALUE;
+    private boolean dead;
 
     public CrashSimulatingFs() {
         Dir root = new Dir();
@@ -87,6 +89,29 @@ public final class CrashSimulatingFs implements StorageFs {
         this.failReads = predicate;
     }
 
+    /**
+     * After ops more mutating operations (create, append, sync, rename, link, delete, syncDir,
+     * truncate) every operation fails, as if the process had died at that point. {@link #crash()}
+     * then brings the file system back as a restart would find it.
+     */
+    public synchronized void dieAfterOps(long ops) {
+        this.opsUntilDeath = ops;
+    }
+
+    public synchronized boolean isDead() {
+        return dead;
+    }
+
+    private void step() throws IOException {
+        if (dead) {
+            throw new IOException("simulated process death: file system unavailable");
+        }
+        if (opsUntilDeath != Long.MAX_VALUE && --opsUntilDeath < 0) {
+            dead = true;
+            throw new IOException("simulated process death: file system unavailable");
+        }
+    }
+
     public synchronized long syncCount() {
         return syncCount;
     }
@@ -102,6 +127,8 @@ public final class CrashSimulatingFs implements StorageFs {
      */
     public synchronized void crash(Random rnd) {
         generation++;
+        dead = false;
+        opsUntilDeath = Long.MAX_VALUE;
         for (Dir d : dirs.values()) {
             d.entries.clear();
             d.entries.putAll(d.durable);
@@ -162,6 +189,7 @@ public final class CrashSimulatingFs implements StorageFs {
 
     @Override
     public synchronized WritableFile create(Path file) throws IOException {
+        step();
         Path p = norm(file);
         Dir d = parentDir(p);
         Inode inode = new Inode();
@@ -232,6 +260,7 @@ public final class CrashSimulatingFs implements StorageFs {
 
     @Override
     public synchronized void rename(Path from, Path to) throws IOException {
+        step();
         Path f = norm(from);
         Path t = norm(to);
         Dir fd = parentDir(f);
@@ -246,6 +275,7 @@ public final class CrashSimulatingFs implements StorageFs {
 
     @Override
     public synchronized void link(Path existing, Path newLink) throws IOException {
+        step();
         Path e = norm(existing);
         Path n = norm(newLink);
         Inode inode = inode(e);
@@ -258,6 +288,7 @@ public final class CrashSimulatingFs implements StorageFs {
 
     @Override
     public synchronized void delete(Path file) throws IOException {
+        step();
         Path p = norm(file);
         Dir d = dirs.get(p.getParent());
         if (d != null && d.entries.get(p.getFileName().toString()) instanceof Inode) {
@@ -272,6 +303,7 @@ public final class CrashSimulatingFs implements StorageFs {
         if (d == null) {
             throw new NoSuchFileException(p.toString());
         }
+        step();
         if (failSyncs) {
             throw new IOException("injected fsync failure on directory " + p);
         }
@@ -306,6 +338,7 @@ public final class CrashSimulatingFs implements StorageFs {
         public void append(ByteBuffer src) throws IOException {
             synchronized (CrashSimulatingFs.this) {
                 check();
+                step();
                 int n = src.remaining();
                 long free = capacityBytes == Long.MAX_VALUE ? Long.MAX_VALUE : capacityBytes - usedBytes();
                 int fits = (int) Math.max(0, Math.min(n, free));
@@ -322,6 +355,7 @@ public final class CrashSimulatingFs implements StorageFs {
         public void sync() throws IOException {
             synchronized (CrashSimulatingFs.this) {
                 check();
+                step();
                 if (failSyncs) {
                     throw new IOException("injected fsync failure on " + path);
                 }
@@ -342,6 +376,7 @@ public final class CrashSimulatingFs implements StorageFs {
         public void truncate(long length) throws IOException {
             synchronized (CrashSimulatingFs.this) {
                 check();
+                step();
                 if (length > inode.length) {
                     throw new IOException("truncate beyond end: " + length + " > " + inode.length);
                 }
@@ -377,6 +412,9 @@ public final class CrashSimulatingFs implements StorageFs {
         public int read(ByteBuffer dst, long position) throws IOException {
             synchronized (CrashSimulatingFs.this) {
                 checkAlive(gen, path);
+                if (dead) {
+                    throw new IOException("simulated process death: file system unavailable");
+                }
                 if (failReads.test(path)) {
                     throw new IOException("injected read error on " + path + " at " + position);
                 }

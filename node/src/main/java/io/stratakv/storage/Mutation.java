@@ -1,0 +1,92 @@
+package io.stratakv.storage;
+
+import java.util.Arrays;
+
+/**
+ * A change to one key as it travels inside a log record's payload. Layout (ENGINE.md):
+ * {@code u8 kind | varint keyLength | key | varint requestIdLength | requestId | value (rest, puts only)}.
+ * The client request id rides in the log so that any replica that applies the record knows it.
+ */
+public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId) {
+
+    public enum Kind {
+        PUT(1), DELETE(2);
+
+        final int code;
+
+        Kind(int code) {
+            this.code = code;
+        }
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    public static Mutation put(byte[] key, byte[] value) {
+        return new Mutation(Kind.PUT, key, value, EMPTY);
+    }
+
+    public static Mutation delete(byte[] key) {
+        return new Mutation(Kind.DELETE, key, EMPTY, EMPTY);
+    }
+
+    public byte[] encode() {
+        int len = 1 + Coding.varintLength(key.length) + key.length + Coding.varintLength(requestId.length)
+                + requestId.length + (kind == Kind.PUT ? value.length : 0);
+        byte[] out = new byte[len];
+        out[0] = (byte) kind.code;
+        int p = Coding.putVarint(out, 1, key.length);
+        System.arraycopy(key, 0, out, p, key.length);
+        p += key.length;
+        p = Coding.putVarint(out, p, requestId.length);
+        System.arraycopy(requestId, 0, out, p, requestId.length);
+        p += requestId.length;
+        if (kind == Kind.PUT) {
+            System.arraycopy(value, 0, out, p, value.length);
+        }
+        return out;
+    }
+
+    /** Decodes a payload; bad bytes give a CorruptionException naming where the record came from. */
+    public static Mutation decode(byte[] b, String source, long offset) {
+        if (b.length < 1) {
+            throw new CorruptionException(source, offset, "empty mutation payload");
+        }
+        Kind kind = switch (b[0]) {
+            case 1 -> Kind.PUT;
+            case 2 -> Kind.DELETE;
+            default -> throw new CorruptionException(source, offset, "unknown mutation kind " + b[0]);
+        };
+        int[] pos = {1};
+        byte[] key = lengthPrefixed(b, pos, source, offset);
+        byte[] requestId = lengthPrefixed(b, pos, source, offset);
+        byte[] value = EMPTY;
+        if (kind == Kind.PUT) {
+            value = Arrays.copyOfRange(b, pos[0], b.length);
+        } else if (pos[0] != b.length) {
+            throw new CorruptionException(source, offset, "trailing bytes after a delete");
+        }
+        return new Mutation(kind, key, value, requestId);
+    }
+
+    private static byte[] lengthPrefixed(byte[] b, int[] pos, String source, long offset) {
+        long len = 0;
+        int shift = 0;
+        while (true) {
+            if (pos[0] >= b.length || shift > 28) {
+                throw new CorruptionException(source, offset, "bad length in mutation payload");
+            }
+            byte x = b[pos[0]++];
+            len |= (long) (x & 0x7F) << shift;
+            if (x >= 0) {
+                break;
+            }
+            shift += 7;
+        }
+        if (len > b.length - pos[0]) {
+            throw new CorruptionException(source, offset, "length " + len + " runs past the mutation payload");
+        }
+        byte[] out = Arrays.copyOfRange(b, pos[0], pos[0] + (int) len);
+        pos[0] += (int) len;
+        return out;
+    }
+}

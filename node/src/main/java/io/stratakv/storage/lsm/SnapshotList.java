@@ -1,0 +1,27 @@
+package io.stratakv.storage.lsm;
+
+import java.util.TreeMap;
+
+/** The sequences of live snapshots, with counts; compaction asks for the oldest. Thread-safe. */
+final class SnapshotList {
+
+    private final TreeMap<Long, Integer> live = new TreeMap<>();
+
+    synchronized Snapshot acquire(long sequence) {
+        live.merge(sequence, 1, Integer::sum);
+        return new Snapshot(sequence, this);
+    }
+
+    synchronized void release(long sequence) {
+        live.computeIfPresent(sequence, (k, n) -> n == 1 ? null : n - 1);
+    }
+
+    /** The oldest live snapshot's sequence, or ifNone when there is none. */
+    synchronized long oldest(long ifNone) {
+        return live.isEmpty() ? ifNone : live.firstKey();
+    }
+
+    synchronized int size() {
+        return live.values().stream().mapToInt(Integer::intValue).sum();
+    }
+}
