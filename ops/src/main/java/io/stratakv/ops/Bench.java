@@ -1,16 +1,33 @@
 package io.stratakv.ops;
 
-/** strata bench ... */
+import io.stratakv.ops.bench.EngineBench;
+
+/** {@code strata bench <benchmark> ...}: dispatches to the benchmarks. */
 final class Bench {
+
+    static final String USAGE = "usage: strata bench engine [options]   (strata bench engine --help lists them)";
+
     private Bench() {
     }
 
-    static void main(String[] args) throws Exception {
-        if (args.length == 0 || !args[0].equals("engine")) {
-            System.err.println("usage: strata bench engine [--keys N] [--out FILE]");
-            System.exit(2);
+    /** Runs the benchmark named by args[0]; returns the exit code. */
+    static int run(String[] args) {
+        if (args.length == 0) {
+            System.err.println(USAGE);
+            return 2;
         }
-        System.err.println("bench engine: not built yet");
-        System.exit(1);
+        String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
+        return switch (args[0]) {
+            case "engine" -> EngineBench.main(rest, System.out, System.err);
+            case "-h", "--help", "help" -> {
+                System.out.println(USAGE);
+                yield 0;
+            }
+            default -> {
+                System.err.println("strata bench: unknown benchmark '" + args[0] + "'");
+                System.err.println(USAGE);
+                yield 2;
+            }
+        };
     }
 }

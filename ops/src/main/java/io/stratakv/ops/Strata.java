@@ -8,30 +8,35 @@ public final class Strata {
     private Strata() {
     }
 
-    public static void main(String[] args) throws Exception {
-        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help")) {
+    public static void main(String[] args) {
+        if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
             usage();
             return;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
-        switch (args[0]) {
-            case "bench" -> Bench.main(rest);
+        int code = switch (args[0]) {
+            case "bench" -> Bench.run(rest);
             default -> {
                 System.err.println("strata: unknown command '" + args[0] + "'");
                 usage();
-                System.exit(2);
+                yield 2;
             }
-        }
+        };
+        System.out.flush();
+        // Exit explicitly: a storage engine's background threads must not keep a finished command alive.
+        System.exit(code);
     }
 
     static void usage() {
+        // Keep in step with usage() in ops/bin/strata, which answers `strata help` without building.
         System.out.println("""
                 usage: strata <command> [options]
 
                 commands:
-                  bench engine [--keys N] [--out FILE] [--workloads a,b,...]
-                                 db_bench-style workloads against StrataKV's engine and RocksDB
-                  test           (launcher only) run every test: unit and integration
+                  bench engine [options]   db_bench-style workloads against StrataKV's storage engine and
+                                           RocksDB in one JVM; `strata bench engine --help` lists the options
+                  test [maven args]        (launcher only) run every test of every module
+                  help                     this list
                 """);
     }
 }
