@@ -44,18 +44,17 @@ final class Segment {
         if (name.length() != DIGITS + SUFFIX.length() || !name.endsWith(SUFFIX)) {
             return -1;
         }
-        long v = 0;
         for (int i = 0; i < DIGITS; i++) {
             char c = name.charAt(i);
             if (c < '0' || c > '9') {
                 return -1;
             }
-            v = v * 10 + (c - '0');
-            if (v < 0) {
-                return -1;
-            }
         }
-        return v;
+        try {
+            return Long.parseLong(name, 0, DIGITS, 10);
+        } catch (NumberFormatException tooLarge) {
+            return -1;
+        }
     }
 
     String name() {
