@@ -1,7 +1,6 @@
 package io.stratakv.storage.log;
 
 import com.codahale.metrics.MetricRegistry;
-import io.stratakv.storage.CorruptionException;
 import io.stratakv.storage.StorageErrorCode;
 import io.stratakv.storage.StorageException;
 import io.stratakv.storage.fs.ReadableFile;
@@ -20,9 +19,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongSupplier;
 import java.util.zip.CRC32C;
 
 import static io.stratakv.storage.log.RecordFrame.HEADER_BYTES;
@@ -36,32 +35,32 @@ import static io.stratakv.storage.log.RecordFrame.HEADER_BYTES;
  * <ol>
  *   <li>Segments are contiguous: each starts at the offset where the previous one ends, and records
  *       inside have consecutive offsets. Only the last segment (the active one) is ever written;
- *       every other one was fsynced, and the new one's directory entry made durable, when it rolled.
+ *       every other one was fsynced, and its successor's directory entry made durable, when it rolled.
  *   <li>{@code startOffset ≤ durableEndOffset ≤ endOffset}. Every byte of a record below endOffset
  *       was handed to the OS before endOffset moved past it; every record below durableEndOffset is
  *       fsynced, and so is its segment's directory entry.
  *   <li>Under ALWAYS an append returns only once its record is below durableEndOffset.
- *   <li>Epochs: strictly increasing epochs with strictly increasing start offsets; each record at or
- *       above startOffset carries the epoch of the last entry starting at or before it. An epoch is
- *       durable in the epoch file before any record of it is written.
- *   <li>The log start is durable before any segment below it is deleted.
- *   <li>Once {@code failure} is set it stays set: no append, sync or truncation succeeds until the
- *       log is closed and reopened, so nothing is acknowledged that a failed fsync may have lost.
+ *   <li>Epochs strictly increase and so do their start offsets; each record at or above startOffset
+ *       carries the epoch of the last entry starting at or before it. An epoch is durable in the
+ *       epoch file before any record of it is written.
+ *   <li>The log start is durable, and every record below it too, before any segment below it is
+ *       deleted.
+ *   <li>Once the log has failed (an fsync or write error) it stays failed: no append, sync or
+ *       truncation succeeds until it is closed and reopened, so nothing is acknowledged that a
+ *       failed fsync may have lost.
  * </ol>
  *
  * <h2>Threads</h2>
  * <ul>
  *   <li><b>appendLock</b> serialises appends and truncations. It guards the write buffer, the active
  *       segment's writer and tail (sizeBytes, nextOffset, sparse index) and epoch changes. Under it
- *       an append does only its framing, the write, and (rarely) a roll or an epoch-file write.
- *   <li><b>The sync token</b> ({@code syncing} under syncLock): whoever holds it may fsync or replace
- *       the active segment's writer: the group-commit leader, the INTERVAL flusher, a roll, a
- *       truncation, close. Appenders that need durability while another thread fsyncs wait on
- *       {@code syncChanged}; when it finishes, one of them leads the next fsync for all that were
- *       written meanwhile (leader/follower group commit).
- *   <li><b>structureLock</b>: readers hold it shared; dropping or closing segments holds it
- *       exclusively. Appends do not take it: readers see only records below the volatile endOffset,
- *       and the sparse index publishes entries without locks.
+ *       an append does its framing and one write; rarely also a roll or an epoch-file write.
+ *   <li><b>The sync token</b> ({@link GroupCommit}): its holder alone fsyncs or replaces the active
+ *       segment's writer and advances durableEndOffset: the group-commit leader, the INTERVAL
+ *       flusher, a roll, a truncation, close.
+ *   <li><b>structureLock</b>: readers hold it shared; dropping or closing segments and moving the
+ *       start hold it exclusively. Appends do not take it: readers see only records below the
+ *       volatile endOffset, and the sparse index publishes entries without locks.
  *   <li>Lock order: appendLock, then the sync token, then structureLock. The flusher thread (INTERVAL
  *       only) takes only the sync token.
  * </ul>
@@ -74,8 +73,6 @@ public final class PartitionLog implements Closeable {
     private static final int WRITE_BUFFER_BYTES = 128 << 10;
     /** A batch is one write into one segment; this keeps segment positions inside an int. */
     private static final long MAX_BATCH_BYTES = 1L << 30;
-    private static final int MAX_READ_BUFFER_BYTES = 1 << 20;
-    private static final int POSITION_SCAN_BUFFER_BYTES = 64 << 10;
 
     private final StorageFs fs;
     private final Path dir;
@@ -83,14 +80,13 @@ public final class PartitionLog implements Closeable {
     private final LogMetrics metrics;
     private final Path epochPath;
     private final Path startPath;
+    private final GroupCommit commit;
 
     private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
     private volatile Segment active;
     private volatile long startOffset;
     private volatile long endOffset;
-    private volatile long durableEnd;
     private volatile EpochHistory epochs;
-    private volatile StorageException failure;
     private volatile boolean closed;
     private volatile long bytesWritten;
 
@@ -99,16 +95,16 @@ public final class PartitionLog implements Closeable {
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER_BYTES);
     private final byte[] frameHeader = new byte[HEADER_BYTES];
     private final CRC32C crc = new CRC32C();
-
-    private final ReentrantLock syncLock = new ReentrantLock();
-    private final Condition syncChanged = syncLock.newCondition();
-    private boolean syncing; // guarded by syncLock
-    private boolean closeSynced; // guarded by syncLock: close has made its final fsync (or given up)
+    private final SingleFrame singleFrame = new SingleFrame();
 
     private final ReentrantReadWriteLock structureLock = new ReentrantReadWriteLock();
 
     private final CountDownLatch stopFlusher = new CountDownLatch(1);
     private final Thread flusher;
+
+    // Made once so that an append under ALWAYS allocates nothing to wait for its fsync.
+    private final LongSupplier currentEnd = () -> endOffset;
+    private final Runnable syncAll = this::syncActiveHoldingToken;
 
     private PartitionLog(StorageFs fs, Path dir, LogConfig config, LogMetrics metrics, LogRecovery.Recovered r) {
         this.fs = fs;
@@ -117,11 +113,11 @@ public final class PartitionLog implements Closeable {
         this.metrics = metrics;
         this.epochPath = dir.resolve(CheckpointFiles.EPOCH_FILE);
         this.startPath = dir.resolve(CheckpointFiles.START_FILE);
+        this.commit = new GroupCommit(dir.toString(), r.endOffset());
         this.segments.putAll(r.segments());
         this.active = r.segments().lastEntry().getValue();
         this.startOffset = r.startOffset();
         this.endOffset = r.endOffset();
-        this.durableEnd = r.endOffset();
         this.epochs = r.epochs();
         metrics.segments(segments.size());
         if (config.fsyncPolicy() == FsyncPolicy.INTERVAL) {
@@ -150,13 +146,42 @@ public final class PartitionLog implements Closeable {
         } catch (IOException e) {
             throw StorageException.io("opening partition log " + dir + " failed (nothing was cut off)", e);
         }
-        LogMetrics m = new LogMetrics(metrics);
         LOG.info("opened partition log {}: offsets {}..{}, {} segments, epochs {}", dir, r.startOffset(),
                 r.endOffset(), r.segments().size(), r.epochs());
-        return new PartitionLog(fs, dir, config, m, r);
+        return new PartitionLog(fs, dir, config, new LogMetrics(metrics), r);
     }
 
     // ------------------------------------------------------------------------------------ appends
+
+    /** The frames of one write: an epoch and a payload for each. */
+    private interface Frames {
+        int count();
+
+        long epoch(int i);
+
+        byte[] payload(int i);
+    }
+
+    /** The one frame of a single append, reused under appendLock so an append allocates nothing. */
+    private static final class SingleFrame implements Frames {
+        long epoch;
+        byte[] payload;
+
+        @Override
+        public int count() {
+            return 1;
+        }
+
+        @Override
+        public long epoch(int i) {
+            return epoch;
+        }
+
+        @Override
+        public byte[] payload(int i) {
+            return payload;
+        }
+    }
 
     /**
      * Leader append: writes payload at the next offset with the given leader epoch and returns the
@@ -175,17 +200,13 @@ public final class PartitionLog implements Closeable {
             checkWritable();
             checkNotStale(epoch);
             offset = endOffset;
-            Segment seg = prepareWrite(frameBytes, newEpochOrNull(epoch, offset));
-            long startSize = seg.sizeBytes;
+            singleFrame.epoch = epoch;
+            singleFrame.payload = payload;
             try {
-                writeBuffer.clear();
-                putFrame(seg, offset, epoch, payload);
-                flushWriteBuffer(seg);
-            } catch (IOException e) {
-                throw writeFailed(seg, startSize, offset, e);
+                writeFrames(offset, singleFrame, frameBytes, newEpochOrNull(epoch, offset));
+            } finally {
+                singleFrame.payload = null;
             }
-            seg.index.maybeAdd(seg.relative(offset), (int) startSize);
-            publish(seg, startSize + frameBytes, offset + 1, frameBytes);
         } finally {
             appendLock.unlock();
         }
@@ -202,36 +223,36 @@ public final class PartitionLog implements Closeable {
         if (payloads == null || payloads.isEmpty()) {
             throw invalid("a batch needs at least one payload");
         }
-        byte[][] ps = payloads.toArray(new byte[0][]);
+        byte[][] ps = payloads.toArray(new byte[0][]); // the caller's list cannot change under us
         long total = 0;
         for (byte[] p : ps) {
             checkPayload(p);
             total += HEADER_BYTES + p.length;
         }
         checkBatchBytes(total);
+        Frames frames = new Frames() {
+            @Override
+            public int count() {
+                return ps.length;
+            }
+
+            @Override
+            public long epoch(int i) {
+                return epoch;
+            }
+
+            @Override
+            public byte[] payload(int i) {
+                return ps[i];
+            }
+        };
         long first;
         appendLock.lock();
         try {
             checkWritable();
             checkNotStale(epoch);
             first = endOffset;
-            Segment seg = prepareWrite(total, newEpochOrNull(epoch, first));
-            long startSize = seg.sizeBytes;
-            try {
-                writeBuffer.clear();
-                for (int i = 0; i < ps.length; i++) {
-                    putFrame(seg, first + i, epoch, ps[i]);
-                }
-                flushWriteBuffer(seg);
-            } catch (IOException e) {
-                throw writeFailed(seg, startSize, first, e);
-            }
-            long pos = startSize;
-            for (int i = 0; i < ps.length; i++) {
-                seg.index.maybeAdd(seg.relative(first + i), (int) pos);
-                pos += HEADER_BYTES + ps[i].length;
-            }
-            publish(seg, pos, first + ps.length, total);
+            writeFrames(first, frames, total, newEpochOrNull(epoch, first));
         } finally {
             appendLock.unlock();
         }
@@ -247,6 +268,10 @@ public final class PartitionLog implements Closeable {
      * Follower append of records copied from the leader. They must start exactly at endOffset(), be
      * contiguous, and have non-decreasing epochs no older than latestEpoch(); new epochs are recorded
      * in the epoch file first. Same durability as append. An empty list does nothing.
+     *
+     * @throws StorageException OFFSET_OUT_OF_RANGE if they do not start at endOffset();
+     *                          INVALID_ARGUMENT if they are not contiguous or go back in epoch;
+     *                          STALE_EPOCH if the first is older than latestEpoch()
      */
     public void appendReplicated(List<LogRecord> records) {
         if (records == null) {
@@ -278,6 +303,22 @@ public final class PartitionLog implements Closeable {
             total += HEADER_BYTES + r.payload().length;
         }
         checkBatchBytes(total);
+        Frames frames = new Frames() {
+            @Override
+            public int count() {
+                return rs.length;
+            }
+
+            @Override
+            public long epoch(int i) {
+                return rs[i].epoch();
+            }
+
+            @Override
+            public byte[] payload(int i) {
+                return rs[i].payload();
+            }
+        };
         long first = rs[0].offset();
         long last = rs[rs.length - 1].offset();
         appendLock.lock();
@@ -295,23 +336,7 @@ public final class PartitionLog implements Closeable {
                     next = next.withNewEpoch(r.epoch(), r.offset());
                 }
             }
-            Segment seg = prepareWrite(total, next == epochs ? null : next);
-            long startSize = seg.sizeBytes;
-            try {
-                writeBuffer.clear();
-                for (LogRecord r : rs) {
-                    putFrame(seg, r.offset(), r.epoch(), r.payload());
-                }
-                flushWriteBuffer(seg);
-            } catch (IOException e) {
-                throw writeFailed(seg, startSize, first, e);
-            }
-            long pos = startSize;
-            for (LogRecord r : rs) {
-                seg.index.maybeAdd(seg.relative(r.offset()), (int) pos);
-                pos += HEADER_BYTES + r.payload().length;
-            }
-            publish(seg, pos, last + 1, total);
+            writeFrames(first, frames, total, next == epochs ? null : next);
         } finally {
             appendLock.unlock();
         }
@@ -325,10 +350,14 @@ public final class PartitionLog implements Closeable {
         return epoch > epochs.latestEpoch() ? epochs.withNewEpoch(epoch, offset) : null;
     }
 
-    /** Under appendLock: rolls if the write would overfill the segment, then records new epochs durably. */
-    private Segment prepareWrite(long writeBytes, EpochHistory newEpochs) {
+    /**
+     * Under appendLock: rolls if the write would overfill the active segment, records new epochs
+     * durably, writes the frames for offsets first.. with one write (bigger than the buffer: a few),
+     * indexes them and publishes them to readers.
+     */
+    private void writeFrames(long first, Frames frames, long totalBytes, EpochHistory newEpochs) {
         Segment seg = active;
-        if (seg.sizeBytes > 0 && seg.sizeBytes + writeBytes > config.segmentBytes()) {
+        if (seg.sizeBytes > 0 && seg.sizeBytes + totalBytes > config.segmentBytes()) {
             roll(seg);
             seg = active;
         }
@@ -339,15 +368,31 @@ public final class PartitionLog implements Closeable {
                 throw checkpointFailed("the epoch file " + epochPath, e);
             }
             epochs = newEpochs;
-            LOG.info("log {}: epoch {} starts at offset {}", dir, newEpochs.latestEpoch(), endOffset);
+            LOG.info("log {}: epoch {} starts at offset {}", dir, newEpochs.latestEpoch(), first);
         }
-        return seg;
-    }
-
-    private void putFrame(Segment seg, long offset, long epoch, byte[] payload) throws IOException {
-        RecordFrame.encodeHeader(frameHeader, crc, offset, epoch, payload);
-        put(seg, frameHeader, HEADER_BYTES);
-        put(seg, payload, payload.length);
+        int n = frames.count();
+        long startSize = seg.sizeBytes;
+        try {
+            writeBuffer.clear();
+            for (int i = 0; i < n; i++) {
+                byte[] payload = frames.payload(i);
+                RecordFrame.encodeHeader(frameHeader, crc, first + i, frames.epoch(i), payload);
+                put(seg, frameHeader, HEADER_BYTES);
+                put(seg, payload, payload.length);
+            }
+            flushWriteBuffer(seg);
+        } catch (IOException e) {
+            throw writeFailed(seg, startSize, first, e);
+        }
+        long pos = startSize;
+        for (int i = 0; i < n; i++) {
+            seg.index.maybeAdd(seg.relative(first + i), (int) pos);
+            pos += HEADER_BYTES + frames.payload(i).length;
+        }
+        seg.sizeBytes = pos;
+        seg.nextOffset = first + n;
+        bytesWritten += totalBytes;
+        endOffset = first + n; // last: a reader that sees it sees the sizes above
     }
 
     private void put(Segment seg, byte[] src, int len) throws IOException {
@@ -371,14 +416,6 @@ public final class PartitionLog implements Closeable {
         writeBuffer.clear();
     }
 
-    /** Under appendLock, after a successful write: make the records visible to readers. */
-    private void publish(Segment seg, long newSize, long newEnd, long bytes) {
-        seg.sizeBytes = newSize;
-        seg.nextOffset = newEnd;
-        bytesWritten += bytes;
-        endOffset = newEnd; // last: readers that see it see the sizes above
-    }
-
     /**
      * A failed write. On a full disk, cut the partial frame off so the segment ends on a whole record
      * again; if that works the log stays usable (DISK_FULL), otherwise it fails (LOG_FAILED).
@@ -394,20 +431,21 @@ public final class PartitionLog implements Closeable {
                         + " to " + seg.path + "; nothing was written and the log stays usable", e);
             } catch (IOException t) {
                 e.addSuppressed(t);
-                return fail("disk full appending offset " + offset + " to " + seg.path
+                return commit.fail("disk full appending offset " + offset + " to " + seg.path
                         + " and the partial write could not be cut off", e);
             }
         }
-        return fail("write of offset " + offset + " to " + seg.path + " failed", e);
+        return commit.fail("write of offset " + offset + " to " + seg.path + " failed", e);
     }
 
+    /** A checkpoint write that failed: DISK_FULL if nothing changed, else the log fails. */
     private StorageException checkpointFailed(String what, CheckpointFiles.WriteFailure e) {
         if (!e.targetMayHaveChanged && e.getCause() instanceof IOException io
                 && StorageException.io(what, io).code() == StorageErrorCode.DISK_FULL) {
             return new StorageException(StorageErrorCode.DISK_FULL, "no space left writing " + what
                     + "; nothing changed and the log stays usable", e);
         }
-        return fail("writing " + what + " failed", e);
+        return commit.fail("writing " + what + " failed", e);
     }
 
     /**
@@ -416,9 +454,9 @@ public final class PartitionLog implements Closeable {
      * record goes into it.
      */
     private void roll(Segment old) {
-        acquireSyncToken();
+        commit.acquire();
         try {
-            throwIfFailed();
+            commit.throwIfFailed();
             syncActiveHoldingToken();
             long base = endOffset;
             Path path = dir.resolve(Segment.fileName(base));
@@ -443,7 +481,7 @@ public final class PartitionLog implements Closeable {
             } catch (IOException e) {
                 closeQuietly(w);
                 closeQuietly(r);
-                throw fail("fsync of directory " + dir + " after creating " + path.getFileName(), e);
+                throw commit.fail("fsync of directory " + dir + " after creating " + path.getFileName(), e);
             }
             Segment next = new Segment(base, path, r);
             next.writer = w;
@@ -453,7 +491,7 @@ public final class PartitionLog implements Closeable {
             metrics.segments(1);
             LOG.debug("log {}: rolled to segment {}", dir, path.getFileName());
         } finally {
-            releaseSyncToken();
+            commit.release();
         }
     }
 
@@ -461,7 +499,7 @@ public final class PartitionLog implements Closeable {
 
     /** Every offset below this is fsynced. */
     public long durableEndOffset() {
-        return durableEnd;
+        return commit.durableEnd();
     }
 
     /**
@@ -474,7 +512,7 @@ public final class PartitionLog implements Closeable {
         if (offset < 0) {
             throw invalid("offset must be ≥ 0: " + offset);
         }
-        if (offset < durableEnd) {
+        if (offset < commit.durableEnd()) {
             return;
         }
         if (offset >= endOffset) {
@@ -487,117 +525,51 @@ public final class PartitionLog implements Closeable {
     /** Makes everything appended so far durable. */
     public void sync() {
         ensureOpen();
-        throwIfFailed();
+        commit.throwIfFailed();
         long end = endOffset;
-        if (end > durableEnd) {
+        if (end > commit.durableEnd()) {
             makeDurable(end - 1);
         }
     }
 
-    /**
-     * Group commit. If no fsync is running, this thread leads one covering every record written so
-     * far; otherwise it waits for the running one, and if that did not cover offset, the next leader
-     * (perhaps this thread) covers it together with everything written meanwhile. An offset cut off
-     * by a truncation meanwhile returns quietly.
-     */
     private void makeDurable(long offset) {
-        syncLock.lock();
-        try {
-            while (true) {
-                if (offset < durableEnd || offset >= endOffset) {
-                    return;
-                }
-                throwIfFailed();
-                if (closed) {
-                    if (closeSynced) {
-                        throw closedError();
-                    }
-                } else if (!syncing) {
-                    syncing = true;
-                    break;
-                }
-                syncChanged.awaitUninterruptibly();
-            }
-        } finally {
-            syncLock.unlock();
-        }
-        try {
-            syncActiveHoldingToken();
-        } finally {
-            releaseSyncToken();
-        }
+        commit.awaitDurable(offset, currentEnd, syncAll);
     }
 
     /** Holding the sync token: fsyncs the active segment up to the current end. */
     private void syncActiveHoldingToken() {
         long target = endOffset; // before reading active: records below it are in active or in synced segments
         Segment seg = active;
-        if (target <= durableEnd) {
+        if (target <= commit.durableEnd()) {
             return;
+        }
+        WritableFile w = seg.writer;
+        if (w == null) {
+            throw commit.closedError(); // only after kill(): close() holds the token while it closes files
         }
         long t0 = System.nanoTime();
         try {
-            seg.writer.sync();
+            w.sync();
         } catch (IOException e) {
-            throw fail("fsync of " + seg.path + " failed", e);
+            throw commit.fail("fsync of " + seg.path + " failed", e);
         }
         metrics.fsync(System.nanoTime() - t0);
-        durableEnd = target;
-    }
-
-    private void acquireSyncToken() {
-        syncLock.lock();
-        try {
-            while (syncing) {
-                syncChanged.awaitUninterruptibly();
-            }
-            syncing = true;
-        } finally {
-            syncLock.unlock();
-        }
-    }
-
-    private void releaseSyncToken() {
-        syncLock.lock();
-        try {
-            syncing = false;
-            syncChanged.signalAll();
-        } finally {
-            syncLock.unlock();
-        }
-    }
-
-    /** Puts the log in the failed state (the first failure wins) and wakes every waiter. */
-    private StorageException fail(String what, Throwable cause) {
-        StorageException e = new StorageException(StorageErrorCode.LOG_FAILED, what
-                + "; partition log " + dir + " refuses writes until it is reopened", cause);
-        syncLock.lock();
-        try {
-            if (failure == null) {
-                failure = e;
-                LOG.error("partition log {} failed at end offset {} (durable to {}): {}", dir, endOffset, durableEnd, what, cause);
-            }
-            syncChanged.signalAll();
-        } finally {
-            syncLock.unlock();
-        }
-        return e;
+        commit.setDurableEnd(target);
     }
 
     private void flushLoop() {
         long nanos = config.fsyncInterval().toNanos();
         try {
             while (!stopFlusher.await(nanos, TimeUnit.NANOSECONDS)) {
-                if (failure != null) {
+                if (commit.failed()) {
                     return;
                 }
                 long end = endOffset;
-                if (end > durableEnd) {
+                if (end > commit.durableEnd()) {
                     try {
                         makeDurable(end - 1);
                     } catch (StorageException e) {
-                        // fail() has logged it; appends now report LOG_FAILED.
-                        return;
+                        return; // failed (GroupCommit logged it; appends now say LOG_FAILED) or closed
                     }
                 }
             }
@@ -611,10 +583,10 @@ public final class PartitionLog implements Closeable {
     /**
      * Records from fromOffset on, in offset order, whose frames (24 bytes + payload each) add up to
      * at most maxBytes; always at least one record if fromOffset &lt; endOffset(), however large.
-     * Empty if fromOffset == endOffset(). Checksums are verified.
+     * Empty if fromOffset == endOffset(). Checksums are verified. Works on a failed log too.
      *
      * @throws StorageException OFFSET_OUT_OF_RANGE if fromOffset is below startOffset() or above
-     *                          endOffset(); CORRUPTION
+     *                          endOffset(); CORRUPTION; IO_ERROR
      */
     public List<LogRecord> read(long fromOffset, int maxBytes) {
         if (maxBytes < 0) {
@@ -630,19 +602,11 @@ public final class PartitionLog implements Closeable {
                         + " is outside log " + dir + " [" + start + ", " + end + "]");
             }
             List<LogRecord> out = new ArrayList<>();
-            long offset = fromOffset;
-            long used = 0;
+            SegmentReads.Progress progress = new SegmentReads.Progress(fromOffset);
             Map.Entry<Long, Segment> e = segments.floorEntry(fromOffset);
-            while (offset < end && e != null) {
-                Segment seg = e.getValue();
-                long[] progress = {offset, used};
-                boolean full = readSegment(seg, progress, fromOffset, end, maxBytes, out);
-                offset = progress[0];
-                used = progress[1];
-                if (full) {
-                    break;
-                }
-                e = segments.higherEntry(seg.baseOffset);
+            while (progress.offset < end && !progress.budgetSpent && e != null) {
+                SegmentReads.read(e.getValue(), end, maxBytes, progress, out);
+                e = segments.higherEntry(e.getKey());
             }
             return out;
         } catch (IOException e) {
@@ -650,53 +614,6 @@ public final class PartitionLog implements Closeable {
         } finally {
             structureLock.readLock().unlock();
         }
-    }
-
-    /**
-     * Reads from one segment into out, starting at progress[0] (an offset in it), until the segment,
-     * the log end or the byte budget ends. Returns true when the budget is spent.
-     */
-    private boolean readSegment(Segment seg, long[] progress, long fromOffset, long end, int maxBytes,
-                                List<LogRecord> out) throws IOException {
-        long limitOffset = Math.min(end, seg.nextOffset);
-        long limitBytes = seg.sizeBytes; // read after end: covers every record below end in this segment
-        long offset = progress[0];
-        long used = progress[1];
-        if (offset >= limitOffset) {
-            return false;
-        }
-        long packed = seg.index.floor(seg.relative(offset));
-        long expected = seg.baseOffset + SparseIndex.relativeOffsetOf(packed);
-        long pos = SparseIndex.positionOf(packed);
-        long wanted = (long) maxBytes + 2L * SparseIndex.INTERVAL_BYTES + HEADER_BYTES;
-        int bufferBytes = (int) Math.max(HEADER_BYTES, Math.min(Math.min(wanted, MAX_READ_BUFFER_BYTES), limitBytes - pos));
-        FrameCursor cursor = new FrameCursor(seg.reader, limitBytes, LogConfig.MAX_RECORD_BYTES_LIMIT, bufferBytes);
-        RecordFrame.Header h = cursor.header;
-        boolean full = false;
-        while (expected < limitOffset) {
-            if (!cursor.peekHeader(pos) || !RecordFrame.lengthValid(h.payloadLength, LogConfig.MAX_RECORD_BYTES_LIMIT)
-                    || h.offset != expected) {
-                throw new CorruptionException(seg.name(), pos, "bad record header where offset " + expected + " should be");
-            }
-            int frameBytes = h.frameBytes();
-            if (expected >= fromOffset) {
-                if (!out.isEmpty() && used + frameBytes > maxBytes) {
-                    full = true;
-                    break;
-                }
-                RecordFrame.Status s = cursor.next(pos, true);
-                if (s != RecordFrame.Status.COMPLETE || h.offset != expected) {
-                    throw new CorruptionException(seg.name(), pos, RecordFrame.describe(s) + " at offset " + expected);
-                }
-                out.add(new LogRecord(expected, h.epoch, cursor.payload()));
-                used += frameBytes;
-            }
-            pos += frameBytes;
-            expected++;
-        }
-        progress[0] = expected;
-        progress[1] = used;
-        return full;
     }
 
     /** The first offset still in the log. */
@@ -752,6 +669,11 @@ public final class PartitionLog implements Closeable {
         return segments.size();
     }
 
+    /** Whether an fsync or write failure has put the log in the failed state. */
+    public boolean failed() {
+        return commit.failed();
+    }
+
     // ------------------------------------------------------------------------------------ truncation
 
     /**
@@ -777,28 +699,29 @@ public final class PartitionLog implements Closeable {
                         + " to " + newEndOffset + ", below its start " + startOffset);
             }
             long oldEnd = endOffset;
-            acquireSyncToken();
+            EpochHistory oldEpochs = epochs;
+            EpochHistory next = oldEpochs.truncateFrom(newEndOffset);
+            commit.acquire();
             try {
-                throwIfFailed();
+                commit.throwIfFailed();
                 structureLock.writeLock().lock();
                 try {
                     cutSuffix(newEndOffset);
+                    epochs = next;
                 } finally {
                     structureLock.writeLock().unlock();
                 }
             } finally {
-                releaseSyncToken();
+                commit.release();
             }
-            EpochHistory next = epochs.truncateFrom(newEndOffset);
-            if (!next.equals(epochs)) {
-                epochs = next;
+            if (!next.equals(oldEpochs)) {
                 try {
                     CheckpointFiles.writeAtomically(fs, epochPath, CheckpointFiles.encodeEpochs(next));
                 } catch (CheckpointFiles.WriteFailure e) {
-                    throw fail("writing " + epochPath + " after truncating to " + newEndOffset, e);
+                    throw commit.fail("writing " + epochPath + " after truncating to " + newEndOffset, e);
                 }
             }
-            LOG.info("log {}: truncated suffix {}..{}, epochs now {}", dir, newEndOffset, oldEnd, next);
+            LOG.info("log {}: truncated offsets {}..{}, epochs now {}", dir, newEndOffset, oldEnd, next);
         } finally {
             appendLock.unlock();
         }
@@ -808,7 +731,7 @@ public final class PartitionLog implements Closeable {
     private void cutSuffix(long newEnd) {
         Segment target = segments.floorEntry(newEnd).getValue();
         try {
-            long pos = positionOf(target, newEnd);
+            long pos = SegmentReads.positionOf(target, newEnd);
             // Newest first, each deletion durable before the next, so no crash leaves a hole.
             for (Segment s : new ArrayList<>(segments.tailMap(target.baseOffset, false).descendingMap().values())) {
                 s.closeAll();
@@ -827,32 +750,10 @@ public final class PartitionLog implements Closeable {
             target.sizeBytes = pos;
             target.nextOffset = newEnd;
             endOffset = newEnd;
-            durableEnd = newEnd; // the fsync above covered the whole remaining segment
+            commit.setDurableEnd(newEnd); // the fsync above covered the whole remaining segment
         } catch (IOException e) {
-            throw fail("truncating to offset " + newEnd, e);
+            throw commit.fail("truncating to offset " + newEnd, e);
         }
-    }
-
-    /** The byte position of offset's frame in seg (its size if offset is its next offset). */
-    private long positionOf(Segment seg, long offset) throws IOException {
-        if (offset == seg.nextOffset) {
-            return seg.sizeBytes;
-        }
-        long packed = seg.index.floor(seg.relative(offset));
-        long expected = seg.baseOffset + SparseIndex.relativeOffsetOf(packed);
-        long pos = SparseIndex.positionOf(packed);
-        FrameCursor cursor = new FrameCursor(seg.reader, seg.sizeBytes, LogConfig.MAX_RECORD_BYTES_LIMIT,
-                (int) Math.max(HEADER_BYTES, Math.min(POSITION_SCAN_BUFFER_BYTES, seg.sizeBytes - pos)));
-        RecordFrame.Header h = cursor.header;
-        while (expected < offset) {
-            if (!cursor.peekHeader(pos) || !RecordFrame.lengthValid(h.payloadLength, LogConfig.MAX_RECORD_BYTES_LIMIT)
-                    || h.offset != expected) {
-                throw new CorruptionException(seg.name(), pos, "bad record header where offset " + expected + " should be");
-            }
-            pos += h.frameBytes();
-            expected++;
-        }
-        return pos;
     }
 
     /**
@@ -904,21 +805,7 @@ public final class PartitionLog implements Closeable {
                 structureLock.writeLock().unlock();
             }
             metrics.segments(-doomed.size());
-            for (Segment s : doomed) {
-                try {
-                    fs.delete(s.path);
-                } catch (IOException e) {
-                    // The start is durable: the next open deletes it.
-                    LOG.warn("log {}: could not delete {} below the log start; the next open will", dir, s.path, e);
-                }
-            }
-            if (!doomed.isEmpty()) {
-                try {
-                    fs.syncDir(dir);
-                } catch (IOException e) {
-                    throw fail("fsync of directory " + dir + " after deleting segments", e);
-                }
-            }
+            deleteSegmentsBelowStart(doomed);
             if (!clamped.equals(oldEpochs)) {
                 try {
                     CheckpointFiles.writeAtomically(fs, epochPath, CheckpointFiles.encodeEpochs(clamped));
@@ -933,6 +820,25 @@ public final class PartitionLog implements Closeable {
         }
     }
 
+    private void deleteSegmentsBelowStart(List<Segment> doomed) {
+        if (doomed.isEmpty()) {
+            return;
+        }
+        for (Segment s : doomed) {
+            try {
+                fs.delete(s.path);
+            } catch (IOException e) {
+                // The start is durable: the next open deletes it.
+                LOG.warn("log {}: could not delete {} below the log start; the next open will", dir, s.path, e);
+            }
+        }
+        try {
+            fs.syncDir(dir);
+        } catch (IOException e) {
+            throw commit.fail("fsync of directory " + dir + " after deleting segments", e);
+        }
+    }
+
     // ------------------------------------------------------------------------------------ lifecycle
 
     /**
@@ -943,6 +849,9 @@ public final class PartitionLog implements Closeable {
      */
     @Override
     public void close() {
+        // The flusher stops first: it must not be left waiting for the final fsync that this thread,
+        // joining it, would never get to.
+        stopFlusher();
         appendLock.lock();
         try {
             if (closed) {
@@ -952,11 +861,11 @@ public final class PartitionLog implements Closeable {
         } finally {
             appendLock.unlock();
         }
-        stopFlusher();
+        commit.closing();
         StorageException error = null;
-        acquireSyncToken();
+        commit.acquire();
         try {
-            if (failure == null) {
+            if (!commit.failed()) {
                 try {
                     syncActiveHoldingToken();
                 } catch (StorageException e) {
@@ -965,13 +874,8 @@ public final class PartitionLog implements Closeable {
             }
             closeFiles();
         } finally {
-            syncLock.lock();
-            try {
-                closeSynced = true;
-            } finally {
-                syncLock.unlock();
-            }
-            releaseSyncToken();
+            commit.closed();
+            commit.release();
         }
         LOG.info("closed partition log {} at end offset {}", dir, endOffset);
         if (error != null) {
@@ -987,14 +891,8 @@ public final class PartitionLog implements Closeable {
         } finally {
             appendLock.unlock();
         }
+        commit.closed(); // no final fsync will come: waiters give up with CLOSED
         stopFlusher();
-        syncLock.lock();
-        try {
-            closeSynced = true;
-            syncChanged.signalAll();
-        } finally {
-            syncLock.unlock();
-        }
         closeFiles();
     }
 
@@ -1026,39 +924,23 @@ public final class PartitionLog implements Closeable {
         }
     }
 
-    /** Whether an fsync or write failure has put the log in the failed state. */
-    public boolean failed() {
-        return failure != null;
-    }
-
     @Override
     public String toString() {
-        return "PartitionLog[" + dir + ", offsets " + startOffset + ".." + endOffset + ", durable " + durableEnd
-                + ", epoch " + latestEpoch() + (failure != null ? ", FAILED" : "") + (closed ? ", closed" : "") + "]";
+        return "PartitionLog[" + dir + ", offsets " + startOffset + ".." + endOffset + ", durable "
+                + commit.durableEnd() + ", epoch " + latestEpoch() + (failed() ? ", FAILED" : "")
+                + (closed ? ", closed" : "") + "]";
     }
 
     // ------------------------------------------------------------------------------------ checks
 
     private void checkWritable() {
         ensureOpen();
-        throwIfFailed();
+        commit.throwIfFailed();
     }
 
     private void ensureOpen() {
         if (closed) {
-            throw closedError();
-        }
-    }
-
-    private StorageException closedError() {
-        return new StorageException(StorageErrorCode.CLOSED, "partition log " + dir + " is closed");
-    }
-
-    private void throwIfFailed() {
-        StorageException f = failure;
-        if (f != null) {
-            throw new StorageException(StorageErrorCode.LOG_FAILED, "partition log " + dir
-                    + " failed earlier and refuses writes until reopened (" + f.getMessage() + ")", f);
+            throw commit.closedError();
         }
     }
 

@@ -161,4 +161,42 @@ class GroupCommitTest {
         }
         pool.shutdown();
     }
+
+    /**
+     * Regression: close() used to mark the log closed and then join the INTERVAL flusher, while the
+     * flusher, waiting for another thread's fsync, then waited for close's final fsync: both waited
+     * for ever. The flusher now stops before the log is marked closed.
+     */
+    @Test
+    void closeDoesNotDeadlockWithAFlusherWaitingForAnFsync() throws Exception {
+        InstrumentedFs ifs = new InstrumentedFs(fs);
+        LogConfig cfg = config(FsyncPolicy.INTERVAL, 1 << 20).withFsyncInterval(java.time.Duration.ofMillis(300));
+        PartitionLog log = open(ifs, cfg);
+        log.append(1, "a".getBytes());
+        awaitCondition("first background fsync", () -> log.durableEndOffset() == 1);
+        ifs.closeSyncGate();
+        Thread leader = new Thread(() -> {
+            log.append(1, "b".getBytes());
+            log.awaitDurable(1);
+        });
+        leader.start();
+        awaitCondition("an fsync held at the gate", () -> ifs.syncsWaitingAtGate.get() == 1);
+        org.junit.jupiter.api.Assumptions.assumeTrue(ifs.lastThreadAtGate == leader, "the flusher led the fsync");
+        log.append(1, "c".getBytes()); // not covered by the held fsync
+        Thread flusher = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("strata-log-fsync-")).findFirst().orElseThrow();
+        awaitCondition("the flusher waiting for the held fsync", () -> flusher.getState() == Thread.State.WAITING);
+        Thread closer = new Thread(log::close);
+        closer.start();
+        awaitCondition("close to block", () -> closer.getState() == Thread.State.WAITING);
+        ifs.openSyncGate();
+        closer.join(10_000);
+        leader.join(10_000);
+        assertThat(closer.isAlive()).as("close() hung").isFalse();
+        assertThat(leader.isAlive()).isFalse();
+        fs.crash();
+        try (PartitionLog again = open(fs, cfg)) {
+            assertThat(again.endOffset()).isEqualTo(3);
+        }
+    }
 }

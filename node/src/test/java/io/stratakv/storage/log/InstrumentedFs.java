@@ -26,6 +26,7 @@ final class InstrumentedFs implements StorageFs {
 
     private volatile CountDownLatch syncGate;
     final AtomicInteger syncsWaitingAtGate = new AtomicInteger();
+    volatile Thread lastThreadAtGate;
     volatile boolean failWrites;
     volatile boolean failTruncates;
     /** When ≥ 0: the mutating operation that brings it to 0 (and every later one) throws. */
@@ -156,6 +157,7 @@ final class InstrumentedFs implements StorageFs {
         public void sync() throws IOException {
             CountDownLatch g = syncGate;
             if (g != null) {
+                lastThreadAtGate = Thread.currentThread();
                 syncsWaitingAtGate.incrementAndGet();
                 try {
                     g.await();
