@@ -128,6 +128,13 @@ public final class BlockCache {
         return shards.length;
     }
 
+    /** Checks every shard's invariants (map and clock list agree, used is their total); for tests. */
+    void checkInvariants() {
+        for (Shard s : shards) {
+            s.checkInvariants();
+        }
+    }
+
     @Override
     public String toString() {
         return "BlockCache[capacity=" + capacityBytes + ", used=" + usedBytes() + ", entries=" + entryCount()
@@ -228,6 +235,22 @@ public final class BlockCache {
                     used -= n.charge;
                 }
                 n = next;
+            }
+        }
+
+        synchronized void checkInvariants() {
+            long total = 0;
+            int count = 0;
+            for (Node n = oldest; n != null; n = n.younger) {
+                if (map.get(n.key) != n) {
+                    throw new IllegalStateException("clock list node not in the map: " + n.key);
+                }
+                total += n.charge;
+                count++;
+            }
+            if (count != map.size() || total != used || used > capacity) {
+                throw new IllegalStateException("shard: " + count + " listed, " + map.size() + " mapped, used " + used
+                        + " vs " + total + ", capacity " + capacity);
             }
         }
 
