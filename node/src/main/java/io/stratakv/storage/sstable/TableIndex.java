@@ -92,6 +92,12 @@ final class TableIndex {
         return sizes[i];
     }
 
+    /** Separator i, copied (for tests and debugging). */
+    byte[] key(int i) {
+        int start = i == 0 ? 0 : keyEnd[i - 1];
+        return Arrays.copyOfRange(keys, start, keyEnd[i]);
+    }
+
     /** Index of the first data block whose separator is >= (u[uOff, uOff + uLen), trailer); count() if none. */
     int find(byte[] u, int uOff, int uLen, long trailer) {
         int lo = 0;
