@@ -37,7 +37,7 @@ final class LogRecovery {
     private LogRecovery() {
     }
 
-    static Recovered recover(StorageFs fs, Path dir, LogConfig config) throws IOException {
+    static Recovered recover(StorageFs fs, Path dir) throws IOException {
         fs.createDirectories(dir);
         boolean dirChanged = false;
         List<String> names = fs.list(dir);

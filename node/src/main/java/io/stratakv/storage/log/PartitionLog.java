@@ -142,7 +142,7 @@ public final class PartitionLog implements Closeable {
         }
         LogRecovery.Recovered r;
         try {
-            r = LogRecovery.recover(fs, dir, config);
+            r = LogRecovery.recover(fs, dir);
         } catch (IOException e) {
             throw StorageException.io("opening partition log " + dir + " failed (nothing was cut off)", e);
         }

@@ -346,11 +346,15 @@ class PartitionLogTest {
     @Test
     void intervalPolicyFsyncsInTheBackground(@TempDir Path tmp) {
         LogConfig cfg = config(FsyncPolicy.INTERVAL, 1 << 20).withFsyncInterval(java.time.Duration.ofMillis(5));
-        try (PartitionLog log = PartitionLog.open(RealFs.INSTANCE, tmp.resolve("log"), cfg, null)) {
+        String threadName = "strata-log-fsync-interval-check";
+        try (PartitionLog log = PartitionLog.open(RealFs.INSTANCE, tmp.resolve("interval-check"), cfg, null)) {
             for (int i = 0; i < 10; i++) {
                 log.append(1, payload(i));
             }
             LogTesting.awaitCondition("background fsync", () -> log.durableEndOffset() == 10);
+            assertThat(Thread.getAllStackTraces().keySet()).anyMatch(t -> t.getName().equals(threadName) && t.isDaemon());
         }
+        assertThat(Thread.getAllStackTraces().keySet()).as("flusher stopped by close")
+                .noneMatch(t -> t.getName().equals(threadName));
     }
 }
