@@ -89,9 +89,6 @@ public final class EngineBench {
             List<WorkloadRow> rows = new EngineBench(options, realEngines(options), out, err).run();
             return rows.stream().anyMatch(r -> r.results().values().stream().anyMatch(e -> !e.problems().isEmpty()))
                     ? EXIT_WRONG_ANSWERS : 0;
-        } catch (EngineUnavailableException e) {
-            err.println("strata bench engine: " + e.getMessage());
-            return 1;
         } catch (IOException e) {
             err.println("strata bench engine: " + e);
             return 1;
@@ -138,11 +135,7 @@ public final class EngineBench {
         }
     }
 
-    /**
-     * Opens each engine once and, unless --warmup-keys is 0, warms it up. An engine whose open
-     * throws UnsupportedOperationException is not built yet: with both engines asked for, the run
-     * goes on without it; asked for alone, that is an error.
-     */
+    /** Opens each engine once and, unless --warmup-keys is 0, warms it up. */
     private List<EngineSpec> warmUp(Path base) throws IOException {
         List<EngineSpec> available = new ArrayList<>();
         WorkloadRunner warmRunner = new WorkloadRunner(options, new DataSet(Math.max(1, options.warmupKeys()), options.seed()));
@@ -150,18 +143,7 @@ public final class EngineBench {
             Path dir = base.resolve(spec.side().id() + "-warmup");
             Files.createDirectories(dir);
             long t0 = System.nanoTime();
-            BenchEngine engine;
-            try {
-                engine = spec.opener().open(dir);
-            } catch (UnsupportedOperationException e) {
-                if (engines.size() == 1) {
-                    throw new EngineUnavailableException(spec.side().displayName()
-                            + " engine is not available in this build (" + e.getMessage() + ")");
-                }
-                progress.println("WARNING: " + spec.side().displayName() + " engine is not available in this build ("
-                        + e.getMessage() + "); running without it.");
-                continue;
-            }
+            BenchEngine engine = spec.opener().open(dir);
             try (engine) {
                 if (options.warmupKeys() > 0) {
                     warmRunner.warmUp(engine);
@@ -232,12 +214,5 @@ public final class EngineBench {
                 return FileVisitResult.CONTINUE;
             }
         });
-    }
-
-    /** The engine asked for cannot run in this build. */
-    static final class EngineUnavailableException extends IllegalStateException {
-        EngineUnavailableException(String message) {
-            super(message);
-        }
     }
 }

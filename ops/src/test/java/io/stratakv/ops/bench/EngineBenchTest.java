@@ -167,21 +167,4 @@ class EngineBenchTest {
         }
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("WRONG ANSWERS");
     }
-
-    @Test
-    void anEngineNotBuiltYetIsSkippedWhenBothAreAskedFor() throws Exception {
-        EngineBench.EngineOpener notYet = dir -> {
-            throw new UnsupportedOperationException("being implemented");
-        };
-        List<WorkloadRow> rows = run(options("--workloads", "fillseq"),
-                List.of(new EngineBench.EngineSpec(Side.STRATA, "skeleton", notYet),
-                        new EngineBench.EngineSpec(Side.ROCKSDB, "fake", FakeEngine.opener(FakeEngine.newList(), 0))));
-        assertThat(rows.get(0).result(Side.STRATA)).isEmpty();
-        assertThat(rows.get(0).result(Side.ROCKSDB)).isPresent();
-        assertThat(out.toString(StandardCharsets.UTF_8)).contains("not available in this build");
-
-        assertThatThrownBy(() -> run(options("--workloads", "fillseq", "--engine", "strata"),
-                List.of(new EngineBench.EngineSpec(Side.STRATA, "skeleton", notYet))))
-                .isInstanceOf(EngineBench.EngineUnavailableException.class);
-    }
 }
