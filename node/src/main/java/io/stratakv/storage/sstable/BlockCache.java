@@ -1,6 +1,7 @@
 package io.stratakv.storage.sstable;
 
-import java.util.concurrent.ConcurrentHashMap;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -8,29 +9,34 @@ import java.util.concurrent.atomic.LongAdder;
  * table readers of a store.
  *
  * <p><b>Concurrency.</b> The cache is split into a power-of-two number of shards by a hash of the
- * key. A lookup is lock-free: a ConcurrentHashMap read plus, the first time an entry is hit after
- * the clock hand passed it, one plain write of its "referenced" bit. Inserts, evictions and
- * evictFile take the shard's lock; they happen on a miss, which has just paid for a disk read.
+ * key. Each shard is a chained hash table whose readers take no lock and allocate nothing: they
+ * load the bucket array (volatile), the bucket head (acquire) and follow {@code next} links
+ * (volatile). Writers (insert, evict, evictFile, resize) hold the shard's monitor; they run on a
+ * miss, which has just paid for a disk read. A node is fully built before a release store
+ * publishes it; unlinking a node leaves its own {@code next} intact, so a reader standing on it
+ * walks on; a resize re-links nodes into a new array and never creates a cycle, so a reader racing
+ * it may at worst miss an entry that is present (a redundant read, then putIfAbsent finds it).
  *
  * <p><b>Eviction.</b> CLOCK (second chance), an approximation of LRU that needs no list moves on a
- * hit: each shard keeps its entries in insertion order; to make room, the hand looks at the oldest
- * entry, and if it was referenced since it was last looked at, clears the bit and moves it to the
- * young end, else evicts it.
+ * hit: a hit sets the node's "referenced" bit (a plain write; a lost one only skews the order).
+ * Each shard keeps its nodes in insertion order; to make room the hand looks at the oldest node:
+ * referenced ones have the bit cleared and go to the young end, the others are evicted.
  *
- * <p><b>Invariants.</b> Under a shard's lock, its map and its clock list hold the same nodes and
- * {@code used} is the sum of their charges; after an insert returns, {@code used <= capacity} of
- * that shard (a block larger than a shard's capacity is not kept). So {@link #usedBytes()} never
- * exceeds the capacity once concurrent inserts have returned.
+ * <p><b>Invariants</b> (under a shard's monitor): every node in the clock list is in the table
+ * and the other way round; {@code used} is the sum of their charges and, once an insert returns,
+ * {@code used <= capacity} of the shard (a block larger than a shard is not kept). So
+ * {@link #usedBytes()} never exceeds the capacity once concurrent inserts have returned.
  *
  * <p><b>Keys.</b> File numbers must be unique among the files that share one cache (one cache per
- * store, or stores that allocate file numbers from one counter), and a file's contents must never
- * change while it has that number — true of SSTables, which are written once.
+ * store, or stores that draw file numbers from one counter), and a file's contents must never
+ * change under its number, which holds for SSTables, written once.
  */
 public final class BlockCache {
 
     /** A shard smaller than this would hold too few blocks for CLOCK to make sense. */
     private static final long MIN_SHARD_BYTES = 1L << 20;
     private static final int MAX_SHARDS = 64;
+    private static final VarHandle BUCKET = MethodHandles.arrayElementVarHandle(Node[].class);
 
     private final Shard[] shards;
     private final int shardShift;
@@ -64,10 +70,10 @@ public final class BlockCache {
         return Integer.highestOneBit((int) n);
     }
 
-    /** The cached block, or null. Counts a hit or a miss. */
+    /** The cached block, or null. Counts a hit or a miss. Lock-free and allocation-free. */
     Block get(long fileNumber, long blockOffset) {
         int h = hash(fileNumber, blockOffset);
-        Node n = shardFor(h).map.get(new Key(fileNumber, blockOffset, h));
+        Node n = shardFor(h).find(fileNumber, blockOffset, h);
         if (n == null) {
             misses.increment();
             return null;
@@ -85,7 +91,7 @@ public final class BlockCache {
      */
     Block putIfAbsent(long fileNumber, long blockOffset, Block block) {
         int h = hash(fileNumber, blockOffset);
-        return shardFor(h).insert(new Key(fileNumber, blockOffset, h), block);
+        return shardFor(h).insert(fileNumber, blockOffset, h, block);
     }
 
     /** Drops every cached block of the file. */
@@ -111,7 +117,7 @@ public final class BlockCache {
     public long entryCount() {
         long n = 0;
         for (Shard s : shards) {
-            n += s.map.size();
+            n += s.size();
         }
         return n;
     }
@@ -128,7 +134,7 @@ public final class BlockCache {
         return shards.length;
     }
 
-    /** Checks every shard's invariants (map and clock list agree, used is their total); for tests. */
+    /** Checks every shard's invariants (table and clock list agree, used is their total); for tests. */
     void checkInvariants() {
         for (Shard s : shards) {
             s.checkInvariants();
@@ -145,7 +151,7 @@ public final class BlockCache {
         return shardShift == 32 ? shards[0] : shards[h >>> shardShift];
     }
 
-    /** A 32-bit mix of both longs (the murmur3 finalizer); high bits pick the shard, the map uses it all. */
+    /** A 32-bit mix of both longs (murmur3's finalizer): the high bits pick the shard, the low bits the bucket. */
     private static int hash(long fileNumber, long blockOffset) {
         long z = fileNumber * 0x9E3779B97F4A7C15L + blockOffset;
         z = (z ^ (z >>> 33)) * 0xFF51AFD7ED558CCDL;
@@ -153,65 +159,82 @@ public final class BlockCache {
         return (int) (z ^ (z >>> 33));
     }
 
-    private record Key(long fileNumber, long blockOffset, int hash) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && k.fileNumber == fileNumber && k.blockOffset == blockOffset;
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-    }
-
     private static final class Node {
-        final Key key;
+        final long fileNumber;
+        final long blockOffset;
+        final int hash;
         final Block block;
         final int charge;
-        /** Set by readers without a lock (a lost or late write only skews eviction order). */
+        /** Next node in the bucket chain; written under the shard's monitor, read by anyone. */
+        volatile Node next;
+        /** Set by readers without a lock. */
         boolean referenced;
+        /** Clock order, guarded by the shard's monitor. */
         Node older;
         Node younger;
 
-        Node(Key key, Block block) {
-            this.key = key;
+        Node(long fileNumber, long blockOffset, int hash, Block block) {
+            this.fileNumber = fileNumber;
+            this.blockOffset = blockOffset;
+            this.hash = hash;
             this.block = block;
             this.charge = block.charge();
         }
     }
 
     private static final class Shard {
-        final ConcurrentHashMap<Key, Node> map = new ConcurrentHashMap<>();
-        final long capacity;
-        /** Clock order: oldest is where the hand looks next; new nodes go to youngest. Guarded by this. */
+        private final long capacity;
+        private volatile Node[] table = new Node[16];
+        /** Guarded by this. */
+        private int size;
+        private long used;
         private Node oldest;
         private Node youngest;
-        private long used;
 
         Shard(long capacity) {
             this.capacity = capacity;
+        }
+
+        Node find(long fileNumber, long blockOffset, int h) {
+            Node[] t = table;
+            for (Node n = (Node) BUCKET.getAcquire(t, h & (t.length - 1)); n != null; n = n.next) {
+                if (n.blockOffset == blockOffset && n.fileNumber == fileNumber) {
+                    return n;
+                }
+            }
+            return null;
         }
 
         synchronized long used() {
             return used;
         }
 
-        synchronized Block insert(Key key, Block block) {
-            Node existing = map.get(key);
+        synchronized int size() {
+            return size;
+        }
+
+        synchronized Block insert(long fileNumber, long blockOffset, int h, Block block) {
+            Node existing = find(fileNumber, blockOffset, h);
             if (existing != null) {
                 return existing.block;
             }
-            Node n = new Node(key, block);
+            Node n = new Node(fileNumber, blockOffset, h, block);
             if (n.charge > capacity) {
                 return block;
             }
-            map.put(key, n);
+            if (size >= table.length - (table.length >>> 2)) {
+                resize();
+            }
+            Node[] t = table;
+            int i = h & (t.length - 1);
+            n.next = (Node) BUCKET.getAcquire(t, i);
+            BUCKET.setRelease(t, i, n);
+            size++;
             link(n);
             used += n.charge;
             // Each node gets at most one second chance per insert, so this ends even while readers
             // keep setting bits: after 2 * size steps every survivor has been looked at twice.
-            int budget = 2 * map.size() + 2;
+            int budget = 2 * size + 2;
             while (used > capacity && oldest != null) {
                 Node victim = oldest;
                 unlink(victim);
@@ -219,8 +242,7 @@ public final class BlockCache {
                     victim.referenced = false;
                     link(victim);
                 } else {
-                    map.remove(victim.key, victim);
-                    used -= victim.charge;
+                    remove(victim);
                 }
             }
             return block;
@@ -229,28 +251,65 @@ public final class BlockCache {
         synchronized void evictFile(long fileNumber) {
             for (Node n = oldest; n != null; ) {
                 Node next = n.younger;
-                if (n.key.fileNumber == fileNumber) {
+                if (n.fileNumber == fileNumber) {
                     unlink(n);
-                    map.remove(n.key, n);
-                    used -= n.charge;
+                    remove(n);
                 }
                 n = next;
             }
+        }
+
+        /** Takes n (already out of the clock list) out of the table. */
+        private void remove(Node n) {
+            Node[] t = table;
+            int i = n.hash & (t.length - 1);
+            Node head = (Node) BUCKET.getAcquire(t, i);
+            if (head == n) {
+                BUCKET.setRelease(t, i, n.next);
+            } else {
+                for (Node p = head; p != null; p = p.next) {
+                    if (p.next == n) {
+                        p.next = n.next;
+                        break;
+                    }
+                }
+            }
+            size--;
+            used -= n.charge;
+        }
+
+        /** Doubles the table, re-linking the nodes; published by the volatile write of table. */
+        private void resize() {
+            Node[] old = table;
+            Node[] t = new Node[old.length * 2];
+            // Re-link in clock order: every node is in the list exactly once.
+            for (Node n = oldest; n != null; n = n.younger) {
+                int i = n.hash & (t.length - 1);
+                n.next = t[i];
+                t[i] = n;
+            }
+            table = t;
         }
 
         synchronized void checkInvariants() {
             long total = 0;
             int count = 0;
             for (Node n = oldest; n != null; n = n.younger) {
-                if (map.get(n.key) != n) {
-                    throw new IllegalStateException("clock list node not in the map: " + n.key);
+                if (find(n.fileNumber, n.blockOffset, n.hash) != n) {
+                    throw new IllegalStateException("clock list node not in the table: " + n.fileNumber + "@" + n.blockOffset);
                 }
                 total += n.charge;
                 count++;
             }
-            if (count != map.size() || total != used || used > capacity) {
-                throw new IllegalStateException("shard: " + count + " listed, " + map.size() + " mapped, used " + used
-                        + " vs " + total + ", capacity " + capacity);
+            int chained = 0;
+            for (Node head : table) {
+                for (Node n = head; n != null; n = n.next) {
+                    chained++;
+                }
+            }
+            if (count != size || chained != size || total != used || used > capacity) {
+                throw new IllegalStateException("shard: " + count + " listed, " + chained + " chained, size " + size
+                        + ", used " + used + " vs " + total + ", capacity " + capacity);
             }
         }
 

@@ -1,5 +1,7 @@
 package io.stratakv.storage.sstable;
 
+import io.stratakv.storage.Coding;
+import io.stratakv.storage.CorruptionException;
 import io.stratakv.storage.lsm.InternalKey;
 
 import java.util.Arrays;
@@ -30,6 +32,8 @@ final class BlockCursor {
 
     private byte[] key = new byte[64];
     private int keyLength;
+    /** Bytes the current key shares with the previous one. */
+    private int lastShared;
     private int valueOffset;
     private int valueLength;
 
@@ -94,9 +98,32 @@ final class BlockCursor {
             }
         }
         restartAt(lo);
+        // Scan for the first key >= target. skipBelow = m >= 0 records that the last key matched
+        // the target's user key on [0, m) and was smaller at byte m; a next key that shares more
+        // than m bytes with it is then smaller too (sorted keys cannot get shorter than m there),
+        // and needs no comparison.
+        int skipBelow = -1;
         while (parseNext()) {
-            if (KeyOrder.compare(key, 0, keyLength, u, uOff, uLen, trailer) >= 0) {
-                return;
+            if (skipBelow >= 0 && lastShared > skipBelow) {
+                continue;
+            }
+            int userLen = keyLength - InternalKey.TRAILER;
+            int m = Arrays.mismatch(key, 0, userLen, u, uOff, uOff + uLen);
+            if (m < 0) {
+                // Same user key: at or past the target once its sequence is <= the snapshot.
+                if (Long.compareUnsigned(trailer, Coding.getLong(key, userLen)) >= 0) {
+                    return;
+                }
+                skipBelow = -1;
+            } else if (m < userLen && m < uLen) {
+                if ((key[m] & 0xFF) > (u[uOff + m] & 0xFF)) {
+                    return;
+                }
+                skipBelow = m;
+            } else if (userLen > uLen) {
+                return; // the target's user key is a proper prefix of this one
+            } else {
+                skipBelow = -1; // this user key is a proper prefix of the target's
             }
         }
     }
@@ -104,7 +131,7 @@ final class BlockCursor {
     /** Seek to an internal key given as an array. */
     void seek(byte[] internalTarget) {
         int uLen = internalTarget.length - InternalKey.TRAILER;
-        seek(internalTarget, 0, uLen, io.stratakv.storage.Coding.getLong(internalTarget, uLen));
+        seek(internalTarget, 0, uLen, Coding.getLong(internalTarget, uLen));
     }
 
     /** The buffer holding the current key at [0, keyLength()); overwritten by the next move. */
@@ -154,66 +181,72 @@ final class BlockCursor {
             next = end;
             return false;
         }
-        pos = start;
-        int shared = varint();
-        int unshared = varint();
-        int vlen = varint();
-        if (shared > keyLength) {
-            throw block.corrupt("entry at " + start + " shares " + shared + " bytes of a " + keyLength + "-byte previous key");
+        byte[] d = data;
+        int p = start;
+        int shared;
+        int unshared;
+        int vlen;
+        if (end - p >= 3 && (d[p] | d[p + 1] | d[p + 2]) >= 0) {
+            // Fast path: all three lengths are one-byte varints (below 128).
+            shared = d[p];
+            unshared = d[p + 1];
+            vlen = d[p + 2];
+            p += 3;
+        } else {
+            pos = p;
+            shared = varint();
+            unshared = varint();
+            vlen = varint();
+            p = pos;
         }
-        if (unshared > end - pos) {
-            throw block.corrupt("entry at " + start + " has " + unshared + " key bytes, only " + (end - pos) + " left");
-        }
-        int keyEnd = pos + unshared;
-        if (vlen > end - keyEnd) {
-            throw block.corrupt("entry at " + start + " has a " + vlen + "-byte value, only " + (end - keyEnd) + " bytes left");
+        if (shared > keyLength || unshared > end - p || vlen > end - p - unshared || shared + unshared < minKeyLength) {
+            throw badEntry(start, shared, unshared, vlen, end - p);
         }
         int kl = shared + unshared;
-        if (kl < minKeyLength) {
-            throw block.corrupt("entry at " + start + " has a " + kl + "-byte key, shorter than an internal key");
-        }
         if (kl > key.length) {
             key = Arrays.copyOf(key, Math.max(kl, key.length * 2));
         }
-        System.arraycopy(data, pos, key, shared, unshared);
+        System.arraycopy(d, p, key, shared, unshared);
         keyLength = kl;
-        valueOffset = keyEnd;
+        lastShared = shared;
+        valueOffset = p + unshared;
         valueLength = vlen;
         current = start;
-        next = keyEnd + vlen;
+        next = p + unshared + vlen;
         return true;
+    }
+
+    private CorruptionException badEntry(int start, int shared, int unshared, int vlen, int left) {
+        String what;
+        if (shared > keyLength) {
+            what = "shares " + shared + " bytes of a " + keyLength + "-byte previous key";
+        } else if (unshared > left) {
+            what = "has " + unshared + " key bytes, only " + left + " left";
+        } else if (vlen > left - unshared) {
+            what = "has a " + vlen + "-byte value, only " + (left - unshared) + " bytes left";
+        } else {
+            what = "has a " + (shared + unshared) + "-byte key, shorter than an internal key";
+        }
+        return block.corrupt("entry at " + start + " " + what);
     }
 
     /** A varint of at most 5 bytes whose value fits in a non-negative int, read at pos. */
     private int varint() {
         int p = pos;
-        if (p >= end) {
-            throw block.corrupt("varint at " + p + " runs past the end of the entries");
-        }
-        int b = data[p++];
-        if (b >= 0) {
-            pos = p;
-            return b;
-        }
-        int v = b & 0x7F;
-        for (int shift = 7; ; shift += 7) {
+        int v = 0;
+        for (int shift = 0; ; shift += 7) {
             if (p >= end) {
                 throw block.corrupt("varint at " + pos + " runs past the end of the entries");
             }
-            b = data[p++];
-            if (shift == 28) {
-                if ((b & 0xFF) > 0x07) {
-                    throw block.corrupt("varint at " + pos + " exceeds 2^31-1");
-                }
-                v |= b << 28;
-                break;
+            int b = data[p++];
+            if (shift == 28 && (b & 0xFF) > 0x07) {
+                throw block.corrupt("varint at " + pos + " exceeds 2^31-1");
             }
             v |= (b & 0x7F) << shift;
             if (b >= 0) {
-                break;
+                pos = p;
+                return v;
             }
         }
-        pos = p;
-        return v;
     }
 }

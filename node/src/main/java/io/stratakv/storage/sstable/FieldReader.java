@@ -26,10 +26,6 @@ final class FieldReader {
         this.kind = kind;
     }
 
-    boolean atEnd() {
-        return pos == limit;
-    }
-
     /** An unsigned varint of at most 9 bytes (so its value fits in 63 bits). */
     long varint64(String what) {
         long v = 0;

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
+import java.util.zip.CRC32C;
 
 /**
  * Writes one SSTable from entries given in strictly increasing internal-key order (the layout is in
@@ -17,7 +19,7 @@ import java.util.Arrays;
  *
  * <p><b>Index separators.</b> A data block's index entry is written when the next block's first
  * key is known, so it can be a short key between the two (LevelDB's FindShortestSeparator): for
- * user keys "apple…" and "banana", "b" with the newest possible trailer. The last block's index
+ * user keys "apple…" and "cherry", "b" with the newest possible trailer. The last block's index
  * key is its last key.
  *
  * <p><b>Ownership.</b> The builder appends to {@code out} but never syncs or closes it: the caller
@@ -36,7 +38,7 @@ public final class TableBuilder implements AutoCloseable {
     private final TableOptions options;
     private final BlockBuilder dataBlock;
     private final BlockBuilder indexBlock = new BlockBuilder(TableFormat.INDEX_RESTART_INTERVAL);
-    private final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    private final CRC32C crc = new CRC32C();
     private final byte[] handleScratch = new byte[20];
     private byte[] separator = new byte[64];
 
@@ -62,9 +64,9 @@ public final class TableBuilder implements AutoCloseable {
     private long rawValueBytes;
 
     public TableBuilder(WritableFile out, String fileName, TableOptions options) {
-        this.out = java.util.Objects.requireNonNull(out, "out");
-        this.fileName = java.util.Objects.requireNonNull(fileName, "fileName");
-        this.options = java.util.Objects.requireNonNull(options, "options");
+        this.out = Objects.requireNonNull(out, "out");
+        this.fileName = Objects.requireNonNull(fileName, "fileName");
+        this.options = Objects.requireNonNull(options, "options");
         this.dataBlock = new BlockBuilder(options.restartInterval());
         long size;
         try {

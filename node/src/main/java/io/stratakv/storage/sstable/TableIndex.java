@@ -9,6 +9,11 @@ import java.util.Arrays;
  * one byte array, and each data block's offset and size. A lookup is a binary search that
  * compares the separators where they lie, so it allocates nothing and touches log2(blocks) keys.
  *
+ * <p>To keep the search in cache for large indexes, each separator also has an 8-byte digest:
+ * the 8 user-key bytes that follow the prefix all separators share, zero-padded, as an unsigned
+ * long. Digests order like the keys whenever they differ (a zero pad sorts like "shorter"), so
+ * the search compares digests from a dense long[] and reads the key bytes only on a tie.
+ *
  * <p>Checked at decode: separators are internal keys in strictly increasing order, and data block
  * handles lie in ascending, non-overlapping order before the first meta block. Immutable.
  */
@@ -20,6 +25,9 @@ final class TableIndex {
     private final long[] offsets;
     private final int[] sizes;
     private final int count;
+    /** Length of the user-key prefix shared by every separator. */
+    private final int sharedPrefix;
+    private final long[] digests;
 
     private TableIndex(byte[] keys, int[] keyEnd, long[] offsets, int[] sizes, int count) {
         this.keys = keys;
@@ -27,6 +35,31 @@ final class TableIndex {
         this.offsets = offsets;
         this.sizes = sizes;
         this.count = count;
+        if (count == 0) {
+            this.sharedPrefix = 0;
+        } else {
+            int firstUser = keyEnd[0] - InternalKey.TRAILER;
+            int lastStart = count == 1 ? 0 : keyEnd[count - 2];
+            int lastUser = keyEnd[count - 1] - lastStart - InternalKey.TRAILER;
+            int min = Math.min(firstUser, lastUser);
+            int m = Arrays.mismatch(keys, 0, min, keys, lastStart, lastStart + min);
+            this.sharedPrefix = m < 0 ? min : m;
+        }
+        this.digests = new long[count];
+        for (int i = 0; i < count; i++) {
+            int start = i == 0 ? 0 : keyEnd[i - 1];
+            digests[i] = digest(keys, start + sharedPrefix, keyEnd[i] - InternalKey.TRAILER - start - sharedPrefix);
+        }
+    }
+
+    /** Up to 8 bytes from off (len of them available) as a big-endian unsigned long, zero-padded. */
+    private static long digest(byte[] b, int off, int len) {
+        long d = 0;
+        int n = Math.min(8, len);
+        for (int i = 0; i < n; i++) {
+            d |= (b[off + i] & 0xFFL) << (56 - 8 * i);
+        }
+        return d;
     }
 
     /** Decodes the index block; data blocks must end at or before dataEnd. */
@@ -102,6 +135,24 @@ final class TableIndex {
     int find(byte[] u, int uOff, int uLen, long trailer) {
         int lo = 0;
         int hi = count;
+        int p = sharedPrefix;
+        if (count > 0 && uLen >= p && Arrays.equals(keys, 0, p, u, uOff, uOff + p)) {
+            long target = digest(u, uOff + p, uLen - p);
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                int c = Long.compareUnsigned(digests[mid], target);
+                if (c == 0) {
+                    int start = mid == 0 ? 0 : keyEnd[mid - 1];
+                    c = KeyOrder.compare(keys, start, keyEnd[mid] - start, u, uOff, uLen, trailer);
+                }
+                if (c < 0) {
+                    lo = mid + 1;
+                } else {
+                    hi = mid;
+                }
+            }
+            return lo;
+        }
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
             int start = mid == 0 ? 0 : keyEnd[mid - 1];
@@ -121,6 +172,6 @@ final class TableIndex {
 
     /** Heap bytes held, for reporting table memory. */
     long memoryBytes() {
-        return keys.length + 20L * count + 64;
+        return keys.length + 28L * count + 64;
     }
 }

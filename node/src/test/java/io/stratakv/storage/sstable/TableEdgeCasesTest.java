@@ -193,6 +193,43 @@ class TableEdgeCasesTest {
         }
     }
 
+    /** Index digests tie when keys agree on the 8 bytes after their shared prefix; the search must fall back to the keys. */
+    @Test
+    void indexSearchWithDigestTiesAndTargetsOutsideTheSharedPrefix() {
+        Random rnd = new Random(17);
+        List<KV> entries = new ArrayList<>();
+        java.util.TreeMap<byte[], byte[]> sorted = new java.util.TreeMap<>(InternalKey.COMPARATOR);
+        for (int i = 0; i < 400; i++) {
+            String tail = Integer.toString(rnd.nextInt(50), 36) + (rnd.nextBoolean() ? "" : "\u0000");
+            String user = "tenant-7/" + (rnd.nextBoolean() ? "AAAAAAAA" : "AAAAAAAB") + tail;
+            sorted.put(ikey(user, 1 + rnd.nextInt(1000), rnd.nextInt(4) == 0 ? InternalKey.TYPE_DELETE : InternalKey.TYPE_PUT), V);
+        }
+        sorted.forEach((k, v) -> entries.add(new KV(k, v)));
+        byte[] file = TestTables.build(new TableOptions(1, 1, 10), entries);
+        VersionModel model = new VersionModel(entries);
+        try (TableReader t = TestTables.open(file, null, null)) {
+            assertThat(t.index().count()).isEqualTo(entries.size());
+            List<byte[]> probes = new ArrayList<>();
+            model.userKeys().forEach(probes::add);
+            for (String s : new String[] {"", "tenant-7", "tenant-7/", "tenant-7/AAAAAAAA", "tenant-7/AAAAAAAA\u0000",
+                    "tenant-7/AAAAAAAAz", "tenant-7/AAAAAAAC", "tenant-6/zzz", "tenant-8", "tenant-7/AAAAAAA"}) {
+                probes.add(s.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+            InternalIterator it = t.iterator();
+            for (byte[] user : probes) {
+                for (long snap : new long[] {0, 1, 500, 999, Long.MAX_VALUE}) {
+                    KV want = model.get(user, snap);
+                    TableReader.Entry got = t.get(user, snap);
+                    assertThat(got == null ? null : got.internalKey()).isEqualTo(want == null ? null : want.key());
+                    byte[] target = InternalKey.encode(user, Math.min(snap, InternalKey.MAX_SEQUENCE), InternalKey.TYPE_SEEK);
+                    it.seek(target);
+                    KV ceiling = model.ceiling(target);
+                    assertThat(it.valid() ? it.key() : null).isEqualTo(ceiling == null ? null : ceiling.key());
+                }
+            }
+        }
+    }
+
     @Test
     void versionsOfOneKeySpanningBlocks() {
         List<KV> entries = new ArrayList<>();
