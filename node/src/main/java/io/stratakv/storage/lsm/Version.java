@@ -89,9 +89,16 @@ final class Version {
 
     /** The newest entry of userKey with sequence ≤ snapshot in this version's files, or null. */
     TableReader.Entry get(byte[] userKey, long snapshot, TableCache tables) {
+        // The bloom hash is computed once, for the first table whose range holds the key.
+        long hash = 0;
+        boolean hashed = false;
         for (FileMeta f : levels.get(0)) {
             if (f.containsUserKey(userKey)) {
-                TableReader.Entry e = tables.get(f).get(userKey, snapshot);
+                if (!hashed) {
+                    hash = TableReader.keyHash(userKey);
+                    hashed = true;
+                }
+                TableReader.Entry e = tables.get(f).get(userKey, hash, snapshot);
                 if (e != null) {
                     return e;
                 }
@@ -101,7 +108,11 @@ final class Version {
             List<FileMeta> files = levels.get(level);
             int i = findFile(files, userKey);
             if (i < files.size() && InternalKey.compareUserKey(files.get(i).smallest, userKey) <= 0) {
-                TableReader.Entry e = tables.get(files.get(i)).get(userKey, snapshot);
+                if (!hashed) {
+                    hash = TableReader.keyHash(userKey);
+                    hashed = true;
+                }
+                TableReader.Entry e = tables.get(files.get(i)).get(userKey, hash, snapshot);
                 if (e != null) {
                     return e;
                 }
