@@ -373,15 +373,8 @@ public final class LsmTree implements AutoCloseable {
         }
         stateLock.lock();
         try {
-            Version v;
-            try {
-                v = versions.logAndApply(edit);
-            } catch (RuntimeException e) {
-                if (f != null) {
-                    deleteQuietly(f.number);
-                }
-                throw e;
-            }
+            // On failure the table stays: the edit naming it may be on disk (see logAndApply).
+            Version v = versions.logAndApply(edit);
             ReadState s = state;
             List<MemTable> imms = new ArrayList<>(s.immutables);
             imms.remove(imm);
@@ -519,17 +512,8 @@ public final class LsmTree implements AutoCloseable {
         VersionEdit edit = job.run(c, snapshots.oldest(lastSequence));
         stateLock.lock();
         try {
-            Version v;
-            try {
-                v = versions.logAndApply(edit);
-            } catch (RuntimeException e) {
-                if (!c.isTrivialMove()) {
-                    for (VersionEdit.NewFile n : edit.added) {
-                        deleteQuietly(n.file().number);
-                    }
-                }
-                throw e;
-            }
+            // On failure the outputs stay: the edit naming them may be on disk (see logAndApply).
+            Version v = versions.logAndApply(edit);
             if (c.level() > 0) {
                 versions.compactPointer[c.level()] = InternalKey.userKey(c.inputs().get(c.inputs().size() - 1).largest);
             }
