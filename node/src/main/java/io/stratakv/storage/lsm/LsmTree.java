@@ -446,8 +446,8 @@ public final class LsmTree implements AutoCloseable {
         stateLock.lock();
         try {
             while (state.immutables.contains(target)) {
-                if (backgroundError != null) {
-                    checkWritable();
+                if (backgroundError != null || closed) {
+                    checkWritable(); // a closed tree's flush thread stops: never wait for it
                 }
                 backgroundDone.await(100, TimeUnit.MILLISECONDS);
             }
@@ -534,8 +534,8 @@ public final class LsmTree implements AutoCloseable {
         stateLock.lock();
         try {
             while (true) {
-                if (backgroundError != null) {
-                    checkWritable();
+                if (backgroundError != null || closed) {
+                    checkWritable(); // a closed tree schedules no compaction: never wait for one
                 }
                 maybeScheduleCompaction();
                 if (runningCompactions == 0 && picker.pick(versions.current(), compacting, versions.compactPointer) == null) {
