@@ -37,8 +37,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Invariants</h2>
  * <ul>
  *   <li>Sequence numbers are assigned in write order and published ({@code lastSequence}) only after
- *       the write is in the memtable; a reader picks its sequence <em>before</em> it pins the read
- *       state, so whatever that sequence covers is reachable from the state it pins.</li>
+ *       the write is in the memtable. A snapshot reader registers its sequence <em>before</em> it pins
+ *       the read state, so whatever that sequence covers is reachable from the state it pins; a plain
+ *       get (no registered snapshot) pins first and then picks its sequence, so no compaction
+ *       installed in between can have dropped a version it needs.</li>
  *   <li>Data moves only downwards and only newer over older: memtable → immutable memtables (newest
  *       first) → L0 (newest first) → L1 … L6. A get returns the first version ≤ its sequence found
  *       in that order.</li>
@@ -608,7 +610,14 @@ public final class LsmTree implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------ reads
 
+    /** Test hook: runs on a reader's thread just before it pins the read state. */
+    Runnable beforePinningReadState;
+
     private ReadState acquireState() {
+        Runnable hook = beforePinningReadState;
+        if (hook != null) {
+            hook.run();
+        }
         while (true) {
             ReadState s = state;
             if (s.version.tryRetain()) {
@@ -619,7 +628,7 @@ public final class LsmTree implements AutoCloseable {
 
     /** The newest value of key, or null if absent or deleted. */
     public byte[] get(byte[] key) {
-        return get(key, lastSequence);
+        return get(key, -1);
     }
 
     /** The value of key as of snapshot. */
@@ -627,11 +636,19 @@ public final class LsmTree implements AutoCloseable {
         return get(key, snapshot.sequence());
     }
 
+    /** sequence -1: the newest, read after pinning (see below). */
     private byte[] get(byte[] key, long sequence) {
         if (closed) {
             throw new StorageException(StorageErrorCode.CLOSED, "LSM tree " + dir + " is closed");
         }
         ReadState s = acquireState();
+        if (sequence < 0) {
+            // Pin first, then pick the sequence: a plain get holds no snapshot, so a sequence picked
+            // before the pin could be older than a compaction installed in between assumed when it
+            // dropped the versions superseded at its own lastSequence. Writes at sequences this state
+            // lacks went to a memtable switched in after the pin: they are concurrent with this get.
+            sequence = lastSequence;
+        }
         try {
             Map.Entry<byte[], byte[]> e = s.mem.get(key, sequence);
             if (e != null) {
