@@ -73,7 +73,7 @@ public final class LsmTree implements AutoCloseable {
     private final TableCache tables;
     private final VersionSet versions;
     private final CompactionPicker picker;
-    private final SnapshotList snapshots = new SnapshotList();
+    final SnapshotList snapshots = new SnapshotList(); // package-private for a test hook
 
     private final Object writeLock = new Object();
     private final ReentrantLock stateLock = new ReentrantLock();
@@ -672,7 +672,7 @@ public final class LsmTree implements AutoCloseable {
 
     /** A snapshot of everything written so far. Close it to let compaction collect what it holds. */
     public Snapshot snapshot() {
-        return snapshots.acquire(lastSequence);
+        return snapshots.acquire(() -> lastSequence);
     }
 
     /** Keys in [fromInclusive, toExclusive) (null = unbounded) as of now, in key order. */
