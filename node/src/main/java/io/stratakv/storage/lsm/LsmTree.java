@@ -37,8 +37,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * <h2>Invariants</h2>
  * <ul>
  *   <li>Sequence numbers are assigned in write order and published ({@code lastSequence}) only after
- *       the write is in the memtable; a reader picks its sequence <em>before</em> it pins the read
- *       state, so whatever that sequence covers is reachable from the state it pins.</li>
+ *       the write is in the memtable. A snapshot reader registers its sequence <em>before</em> it pins
+ *       the read state, so whatever that sequence covers is reachable from the state it pins; a plain
+ *       get (no registered snapshot) pins first and then picks its sequence, so no compaction
+ *       installed in between can have dropped a version it needs.</li>
  *   <li>Data moves only downwards and only newer over older: memtable → immutable memtables (newest
  *       first) → L0 (newest first) → L1 … L6. A get returns the first version ≤ its sequence found
  *       in that order.</li>
@@ -71,7 +73,7 @@ public final class LsmTree implements AutoCloseable {
     private final TableCache tables;
     private final VersionSet versions;
     private final CompactionPicker picker;
-    private final SnapshotList snapshots = new SnapshotList();
+    final SnapshotList snapshots = new SnapshotList(); // package-private for a test hook
 
     private final Object writeLock = new Object();
     private final ReentrantLock stateLock = new ReentrantLock();
@@ -373,15 +375,8 @@ public final class LsmTree implements AutoCloseable {
         }
         stateLock.lock();
         try {
-            Version v;
-            try {
-                v = versions.logAndApply(edit);
-            } catch (RuntimeException e) {
-                if (f != null) {
-                    deleteQuietly(f.number);
-                }
-                throw e;
-            }
+            // On failure the table stays: the edit naming it may be on disk (see logAndApply).
+            Version v = versions.logAndApply(edit);
             ReadState s = state;
             List<MemTable> imms = new ArrayList<>(s.immutables);
             imms.remove(imm);
@@ -453,8 +448,8 @@ public final class LsmTree implements AutoCloseable {
         stateLock.lock();
         try {
             while (state.immutables.contains(target)) {
-                if (backgroundError != null) {
-                    checkWritable();
+                if (backgroundError != null || closed) {
+                    checkWritable(); // a closed tree's flush thread stops: never wait for it
                 }
                 backgroundDone.await(100, TimeUnit.MILLISECONDS);
             }
@@ -519,17 +514,8 @@ public final class LsmTree implements AutoCloseable {
         VersionEdit edit = job.run(c, snapshots.oldest(lastSequence));
         stateLock.lock();
         try {
-            Version v;
-            try {
-                v = versions.logAndApply(edit);
-            } catch (RuntimeException e) {
-                if (!c.isTrivialMove()) {
-                    for (VersionEdit.NewFile n : edit.added) {
-                        deleteQuietly(n.file().number);
-                    }
-                }
-                throw e;
-            }
+            // On failure the outputs stay: the edit naming them may be on disk (see logAndApply).
+            Version v = versions.logAndApply(edit);
             if (c.level() > 0) {
                 versions.compactPointer[c.level()] = InternalKey.userKey(c.inputs().get(c.inputs().size() - 1).largest);
             }
@@ -550,8 +536,8 @@ public final class LsmTree implements AutoCloseable {
         stateLock.lock();
         try {
             while (true) {
-                if (backgroundError != null) {
-                    checkWritable();
+                if (backgroundError != null || closed) {
+                    checkWritable(); // a closed tree schedules no compaction: never wait for one
                 }
                 maybeScheduleCompaction();
                 if (runningCompactions == 0 && picker.pick(versions.current(), compacting, versions.compactPointer) == null) {
@@ -624,7 +610,14 @@ public final class LsmTree implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------ reads
 
+    /** Test hook: runs on a reader's thread just before it pins the read state. */
+    Runnable beforePinningReadState;
+
     private ReadState acquireState() {
+        Runnable hook = beforePinningReadState;
+        if (hook != null) {
+            hook.run();
+        }
         while (true) {
             ReadState s = state;
             if (s.version.tryRetain()) {
@@ -635,7 +628,7 @@ public final class LsmTree implements AutoCloseable {
 
     /** The newest value of key, or null if absent or deleted. */
     public byte[] get(byte[] key) {
-        return get(key, lastSequence);
+        return get(key, -1);
     }
 
     /** The value of key as of snapshot. */
@@ -643,11 +636,19 @@ public final class LsmTree implements AutoCloseable {
         return get(key, snapshot.sequence());
     }
 
+    /** sequence -1: the newest, read after pinning (see below). */
     private byte[] get(byte[] key, long sequence) {
         if (closed) {
             throw new StorageException(StorageErrorCode.CLOSED, "LSM tree " + dir + " is closed");
         }
         ReadState s = acquireState();
+        if (sequence < 0) {
+            // Pin first, then pick the sequence: a plain get holds no snapshot, so a sequence picked
+            // before the pin could be older than a compaction installed in between assumed when it
+            // dropped the versions superseded at its own lastSequence. Writes at sequences this state
+            // lacks went to a memtable switched in after the pin: they are concurrent with this get.
+            sequence = lastSequence;
+        }
         try {
             Map.Entry<byte[], byte[]> e = s.mem.get(key, sequence);
             if (e != null) {
@@ -671,7 +672,7 @@ public final class LsmTree implements AutoCloseable {
 
     /** A snapshot of everything written so far. Close it to let compaction collect what it holds. */
     public Snapshot snapshot() {
-        return snapshots.acquire(lastSequence);
+        return snapshots.acquire(() -> lastSequence);
     }
 
     /** Keys in [fromInclusive, toExclusive) (null = unbounded) as of now, in key order. */

@@ -7,7 +7,23 @@ final class SnapshotList {
 
     private final TreeMap<Long, Integer> live = new TreeMap<>();
 
-    synchronized Snapshot acquire(long sequence) {
+    /** Test hook: runs on the acquiring thread just before a snapshot is registered. */
+    Runnable beforeRegister;
+
+    /**
+     * Registers a snapshot at the sequence lastSequence gives, read under this list's lock: a
+     * compaction's {@link #oldest} then either sees the snapshot or ran before its sequence was read.
+     */
+    Snapshot acquire(java.util.function.LongSupplier lastSequence) {
+        Runnable hook = beforeRegister;
+        if (hook != null) {
+            hook.run();
+        }
+        return register(lastSequence);
+    }
+
+    private synchronized Snapshot register(java.util.function.LongSupplier lastSequence) {
+        long sequence = lastSequence.getAsLong();
         live.merge(sequence, 1, Integer::sum);
         return new Snapshot(sequence, this);
     }

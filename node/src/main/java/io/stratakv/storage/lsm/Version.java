@@ -71,6 +71,20 @@ final class Version {
         }
     }
 
+    /**
+     * Drops a version that was never installed without deleting any file: its edit may have reached
+     * the manifest even though writing it failed, so its new files are left for the next open to judge.
+     */
+    void abandon() {
+        if (refs.decrementAndGet() == 0) {
+            for (List<FileMeta> l : levels) {
+                for (FileMeta f : l) {
+                    f.refs.decrementAndGet();
+                }
+            }
+        }
+    }
+
     long levelBytes(int level) {
         long sum = 0;
         for (FileMeta f : levels.get(level)) {

@@ -206,7 +206,8 @@ final class VersionSet implements AutoCloseable {
 
     /**
      * Makes edit durable in the manifest, then installs the version it produces. On failure nothing
-     * changes (the edit's new files are the caller's to delete).
+     * changes in memory, but the edit may still be on disk (a failed fsync does not undo the write), so
+     * its new files must not be deleted: the next open removes them if the manifest does not name them.
      */
     synchronized Version logAndApply(VersionEdit edit) {
         Version base = current;
@@ -249,7 +250,7 @@ final class VersionSet implements AutoCloseable {
                 manifest.append(edit);
             }
         } catch (RuntimeException e) {
-            next.release();
+            next.abandon();
             throw e;
         }
         lastSequence = newLastSequence;
