@@ -92,7 +92,8 @@ public final class LsmTree implements AutoCloseable {
     private final Set<Long> compacting = new HashSet<>();
     private int runningCompactions;
     private boolean flushScheduled;
-    private boolean manualCompaction;
+    /** Manual compactions running or waiting to run; automatic ones hold off while positive. */
+    private int manualCompactions;
 
     private final MetricRegistry metrics;
     private final String metricPrefix;
@@ -465,7 +466,7 @@ public final class LsmTree implements AutoCloseable {
 
     /** Caller holds stateLock. */
     private void maybeScheduleCompaction() {
-        while (!closed && !manualCompaction && backgroundError == null
+        while (!closed && manualCompactions == 0 && backgroundError == null
                 && runningCompactions < Math.max(1, options.compactionThreads())) {
             Compaction c = picker.pick(versions.current(), compacting, versions.compactPointer);
             if (c == null) {
@@ -561,27 +562,31 @@ public final class LsmTree implements AutoCloseable {
         if (level < 0 || level >= VersionSet.LEVELS - 1) {
             throw new StorageException(StorageErrorCode.INVALID_ARGUMENT, "level must be 0.." + (VersionSet.LEVELS - 2));
         }
-        Compaction c;
+        Compaction c = null;
         stateLock.lock();
         try {
-            manualCompaction = true;
+            manualCompactions++;
             while (runningCompactions > 0) {
                 backgroundDone.await(100, TimeUnit.MILLISECONDS);
             }
             checkWritable();
             c = picker.pickWholeLevel(versions.current(), level, compacting);
-            if (c == null) {
-                manualCompaction = false;
-                maybeScheduleCompaction();
-                return;
+            if (c != null) {
+                startCompaction(c);
             }
-            startCompaction(c);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            manualCompaction = false;
             throw new StorageException(StorageErrorCode.IO_ERROR, "interrupted before compaction");
         } finally {
+            if (c == null) {
+                // nothing to do, or we failed before starting: let automatic compactions go on
+                manualCompactions--;
+                maybeScheduleCompaction();
+            }
             stateLock.unlock();
+        }
+        if (c == null) {
+            return;
         }
         try {
             doCompaction(c);
@@ -591,7 +596,7 @@ public final class LsmTree implements AutoCloseable {
         } finally {
             stateLock.lock();
             try {
-                manualCompaction = false;
+                manualCompactions--;
                 finishCompaction(c);
                 maybeScheduleCompaction();
             } finally {

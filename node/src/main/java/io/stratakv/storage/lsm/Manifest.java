@@ -73,6 +73,9 @@ final class Manifest implements AutoCloseable {
             fs.writeAtomically(dir.resolve(CURRENT), (fileName(newNumber) + "\n").getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             closeQuietly(f);
+            // CURRENT may already name the new file (the rename happened, its directory fsync
+            // failed): never append to the old manifest again; the next edit rolls anew.
+            broken = true;
             throw StorageException.io("writing manifest " + p, e);
         }
         WritableFile old = out;
