@@ -156,7 +156,7 @@ public final class ControllerLeadership implements Managed {
                 return;
             }
             ControllerFence current = fence;
-            if (current == null || !ControllerEpochs.isCurrent(client, current)) {
+            if (current == null || !stillCurrent(current)) {
                 current = ControllerEpochs.bump(client, layout, controllerId);
             }
             fence = current;
@@ -200,6 +200,12 @@ public final class ControllerLeadership implements Managed {
         if (!done.await(client.getZookeeperClient().getConnectionTimeoutMs(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("sync() did not complete");
         }
+    }
+
+    /** Whether nobody bumped the epoch since we did: then our fence is still good after a reconnect. */
+    private boolean stillCurrent(ControllerFence f) throws Exception {
+        Stat stat = client.checkExists().forPath(f.epochPath());
+        return stat != null && stat.getVersion() == f.version();
     }
 
     private boolean latchOwnedBySession() throws Exception {
