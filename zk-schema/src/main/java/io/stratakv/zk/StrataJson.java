@@ -33,6 +33,8 @@ import java.util.OptionalLong;
  *       know.</li>
  *   <li>No coercion: {@code "5"} is not an int, {@code null} is not a primitive, an unknown enum
  *       constant is an error.</li>
+ *   <li>Deterministic output: the same record always encodes to the same bytes (map entries in
+ *       key order).</li>
  *   <li>Instants as ISO-8601 strings ({@code "2025-01-31T12:00:00Z"}), empty optionals as
  *       {@code null}.</li>
  * </ul>
@@ -61,6 +63,8 @@ public final class StrataJson {
         mapper.setAnnotationIntrospector(AnnotationIntrospectorPair.pair(
                 new RecordComponentsRequired(), mapper.getSerializationConfig().getAnnotationIntrospector()));
         mapper.disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+        // Same record, same bytes: map fields (keyspace options, error details) in key order.
+        mapper.enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
         mapper.disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
         mapper.enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
         mapper.enable(DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS);

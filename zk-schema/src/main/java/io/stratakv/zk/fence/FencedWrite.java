@@ -138,7 +138,7 @@ public final class FencedWrite {
         Map<String, Integer> versions = new LinkedHashMap<>();
         for (CuratorTransactionResult r : results) {
             if (r.getType() == OperationType.CREATE) {
-                versions.put(r.getForPath(), 0);
+                versions.put(r.getResultPath(), 0); // the created path: differs from the requested one if sequential
             } else if (r.getType() == OperationType.SET_DATA) {
                 versions.put(r.getForPath(), r.getResultStat().getVersion());
             } else if (r.getType() == OperationType.DELETE) {
@@ -148,7 +148,10 @@ public final class FencedWrite {
         return new Committed(Collections.unmodifiableMap(versions));
     }
 
-    /** What a committed write left: the version of each znode it created (0) or updated. */
+    /**
+     * What a committed write left: the version of each znode it created (0; keyed by the created
+     * path, which for a sequential mode has the sequence suffix) or updated.
+     */
     public record Committed(Map<String, Integer> versions) {
         /** The new version of {@code path}, which this write created or updated. */
         public int version(String path) {

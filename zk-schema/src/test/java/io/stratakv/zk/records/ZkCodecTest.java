@@ -153,6 +153,18 @@ class ZkCodecTest {
     }
 
     @Test
+    void theSameRecordAlwaysEncodesToTheSameBytes() {
+        java.util.Map<String, String> options = new java.util.HashMap<>();
+        for (String k : List.of("zeta", "alpha", "mid", "beta", "omega", "kappa")) {
+            options.put(k, k.toUpperCase(java.util.Locale.ROOT));
+        }
+        KeyspaceRecord k = KeyspaceRecord.creating("ks", 1, 1, WriteConsistency.ONE, ReadConsistency.EVENTUAL, true,
+                options, Samples.T);
+        assertThat(utf8(ZkCodec.encode(k))).contains(
+                "\"options\":{\"alpha\":\"ALPHA\",\"beta\":\"BETA\",\"kappa\":\"KAPPA\",\"mid\":\"MID\",\"omega\":\"OMEGA\",\"zeta\":\"ZETA\"}");
+    }
+
+    @Test
     void optionalEmptyIsWrittenAsNull() {
         NodeRegistration noRack = NodeRegistration.active("n2", "h", 1, 2, 3, Optional.empty(),
                 new NodeCapacity(1, 1), Samples.T);
