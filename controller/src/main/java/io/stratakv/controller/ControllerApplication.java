@@ -27,6 +27,7 @@ public class ControllerApplication extends Application<ControllerConfiguration> 
 
     private ControllerLeadership leadership;
     private ControlLoop loop;
+    private CuratorFramework curator;
 
     public static void main(String[] args) throws Exception {
         new ControllerApplication().run(args);
@@ -40,6 +41,7 @@ public class ControllerApplication extends Application<ControllerConfiguration> 
     @Override
     public void run(ControllerConfiguration config, Environment env) {
         CuratorFramework client = config.getZookeeper().build();
+        this.curator = client;
         ZkLayout layout = ZkLayout.forCluster(config.getZookeeper().getCluster());
         env.lifecycle().manage(new Managed() {
             @Override
@@ -83,6 +85,11 @@ public class ControllerApplication extends Application<ControllerConfiguration> 
     /** For tests: the leadership of the running application. */
     public ControllerLeadership leadership() {
         return leadership;
+    }
+
+    /** For tests: the ZooKeeper client of the running application. */
+    public CuratorFramework curator() {
+        return curator;
     }
 
     public ControlLoop loop() {
