@@ -73,6 +73,8 @@ public class ControllerApplication extends Application<ControllerConfiguration> 
         env.jersey().register(new ClusterResource(client, layout, leadership, config.getControllerId()));
         env.jersey().register(new AdminExceptionMapper());
         env.jersey().register(new JsonErrorMappers.BadJson());
+        env.jersey().register(new JsonErrorMappers.Web());
+        env.jersey().register(new JsonErrorMappers.Unexpected());
         env.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
 
         env.metrics().register("controller.active", (Gauge<Integer>) () -> leadership.isActing() ? 1 : 0);

@@ -167,7 +167,10 @@ public final class KeyspaceService {
         for (Versioned<PartitionRecord> p : view.partitionsOf(name)) {
             w.delete(layout.partition(name, p.value().partitionId()), p.version());
         }
-        w.delete(layout.partitions(name), -1);
+        org.apache.zookeeper.data.Stat container = client.checkExists().forPath(layout.partitions(name));
+        if (container != null) {
+            w.delete(layout.partitions(name), container.getVersion());
+        }
         w.delete(layout.keyspace(name), ks.version());
         commit(w);
     }

@@ -22,6 +22,18 @@ public final class JsonErrorMappers {
         }
     }
 
+    /** Anything unexpected: 500 with an INTERNAL ErrorBody (the stack trace goes to the log, not the client). */
+    public static final class Unexpected implements ExceptionMapper<Exception> {
+        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Unexpected.class);
+
+        @Override
+        public Response toResponse(Exception e) {
+            LOG.error("unexpected error in an admin request", e);
+            return Response.status(500).type(MediaType.APPLICATION_JSON_TYPE)
+                    .entity(ErrorBody.of(ErrorCode.INTERNAL, "internal error: " + e.getClass().getSimpleName())).build();
+        }
+    }
+
     public static final class Web implements ExceptionMapper<WebApplicationException> {
         @Override
         public Response toResponse(WebApplicationException e) {
