@@ -8,12 +8,17 @@ public final class Strata {
     private Strata() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws Exception {
         if (args.length == 0 || args[0].equals("help") || args[0].equals("--help") || args[0].equals("-h")) {
             usage();
             return;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (args[0].equals("controller")) {
+            // A service: Dropwizard's own command line (server CONFIG, check CONFIG); it keeps running.
+            io.stratakv.controller.ControllerApplication.main(rest.length == 0 ? new String[]{"-h"} : rest);
+            return;
+        }
         int code = switch (args[0]) {
             case "bench" -> Bench.run(rest);
             default -> {
@@ -35,6 +40,7 @@ public final class Strata {
                 commands:
                   bench engine [options]   db_bench-style workloads against StrataKV's storage engine and
                                            RocksDB in one JVM; `strata bench engine --help` lists the options
+                  controller server FILE   run a controller (config-examples/controller.yml); `check FILE` validates
                   test [maven args]        (launcher only) run every test of every module
                   help                     this list
                 """);

@@ -1,0 +1,27 @@
+package io.stratakv.controller;
+
+import io.dropwizard.configuration.YamlConfigurationFactory;
+import io.dropwizard.jackson.Jackson;
+import io.dropwizard.jersey.validation.Validators;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** config-examples/controller.yml parses and validates, so the README's command starts. */
+class ConfigExampleTest {
+
+    @Test
+    void controllerExampleIsValid() throws Exception {
+        File yml = new File("../config-examples/controller.yml");
+        if (!yml.exists()) {
+            yml = new File("config-examples/controller.yml");
+        }
+        ControllerConfiguration c = new YamlConfigurationFactory<>(ControllerConfiguration.class,
+                Validators.newValidator(), Jackson.newObjectMapper(), "dw").build(yml);
+        assertThat(c.getControllerId()).isEqualTo("controller-1");
+        assertThat(c.getZookeeper().getSessionTimeout().toSeconds()).isEqualTo(10);
+        assertThat(c.getDefaultKeyspace().getReplicationFactor()).isEqualTo(3);
+    }
+}
