@@ -21,14 +21,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * One partition's storage: its event log (the write-ahead log) materialised into an LSM tree.
  *
  * <p>Invariants: every change enters the log first and the tree second, in log-offset order, with
- * no gaps; the tree's persisted log offset P means offsets ≤ P are in its tables, so opening
- * replays the log from P + 1. Under fsync policy ALWAYS a write is applied (and so visible) only
- * once it is durable, and concurrent writers share fsyncs (group commit in the log). The log is
- * truncated from the front only up to P + 1 (nothing the tree still needs is dropped).
+ * no gaps, and only once it is committed ({@link #commitTo}): so the tree never shows a write that
+ * a failover could take back, and a divergent log suffix can always be cut. The tree's persisted
+ * log offset P means offsets ≤ P are in its tables, so opening resumes applying at P + 1. Under
+ * fsync policy ALWAYS a single-replica write is committed only once durable, and concurrent writers
+ * share fsyncs (group commit in the log). The log is truncated from the front only up to P + 1.
  *
- * <p>Threads: any number of writers and readers. Writers append to the log (which orders them),
- * park their mutation by offset, and whichever writer finds the next offset durable applies the run
- * of parked mutations in order.
+ * <p>Threads: any number of writers and readers. Appends are ordered by the log; commitTo applies
+ * under one lock, taking each mutation from the appender's parked copy or, if it has none (a
+ * follower's records, or an appender that has not parked yet), from the log itself.
  */
 public final class PartitionStore implements Closeable {
 
@@ -40,6 +41,8 @@ public final class PartitionStore implements Closeable {
     private final Object applyLock = new Object();
     /** Next log offset to apply to the tree; guarded by applyLock. */
     private long nextToApply;
+    /** Offsets below it are committed; guarded by applyLock. Equal to nextToApply outside commitTo. */
+    private long commitEnd;
     private volatile long epoch;
     private final AtomicLong userBytes = new AtomicLong();
     /** Set when applying a logged mutation to the tree failed; guarded by applyLock. */
@@ -54,10 +57,18 @@ public final class PartitionStore implements Closeable {
 
     /** Opens (creating if absent) the store in dir: log under dir/log, LSM tree under dir/lsm. */
     public static PartitionStore open(StorageFs fs, Path dir, StoreOptions options, MetricRegistry metrics) {
-        return open(fs, dir, options, metrics, null);
+        return open(fs, dir, options, metrics, null, true);
     }
 
-    public static PartitionStore open(StorageFs fs, Path dir, StoreOptions options, MetricRegistry metrics, String metricPrefix) {
+    /**
+     * @param commitWholeLog true for a store that is its own single replica: every record in the log
+     *                       is committed, so opening applies them all. A replica of a replicated
+     *                       partition passes false and applies only what the leader reports
+     *                       committed ({@link #commitTo}), since its log tail may be cut after a
+     *                       failover.
+     */
+    public static PartitionStore open(StorageFs fs, Path dir, StoreOptions options, MetricRegistry metrics,
+                                      String metricPrefix, boolean commitWholeLog) {
         LogConfig logConfig = new LogConfig(options.logSegmentBytes(),
                 options.maxKeyBytes() + options.maxValueBytes() + 1024, options.fsyncPolicy(), options.fsyncInterval());
         PartitionLog log = PartitionLog.open(fs, dir.resolve("log"), logConfig, metrics);
@@ -71,7 +82,10 @@ public final class PartitionStore implements Closeable {
         PartitionStore store = new PartitionStore(dir, options, log, tree);
         tree.setFlushBarrier(log::awaitDurable);
         try {
-            store.replay();
+            store.checkAlignment();
+            if (commitWholeLog) {
+                store.commitTo(log.endOffset());
+            }
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -80,8 +94,8 @@ public final class PartitionStore implements Closeable {
         return store;
     }
 
-    /** Applies the log records the tree's tables do not hold yet. */
-    private void replay() {
+    /** Checks that the tree and the log line up, and positions the applier after the tree's tables. */
+    private void checkAlignment() {
         long from = tree.persistedLogOffset() + 1;
         if (from < log.startOffset()) {
             throw new CorruptionException(dir.toString(), from, "the log starts at " + log.startOffset()
@@ -92,15 +106,8 @@ public final class PartitionStore implements Closeable {
             throw new CorruptionException(dir.toString(), end, "the tree holds writes up to offset " + (from - 1)
                     + " but the log ends at " + end + "; the log lost records that a flush had made durable");
         }
-        long next = from;
-        while (next < end) {
-            List<LogRecord> batch = log.read(next, 4 << 20);
-            for (LogRecord r : batch) {
-                applyToTree(r.offset(), Mutation.decode(r.payload(), dir + "/log", r.offset()));
-                next = r.offset() + 1;
-            }
-        }
-        nextToApply = end;
+        nextToApply = from;
+        commitEnd = from;
     }
 
     private void applyToTree(long offset, Mutation m) {
@@ -123,9 +130,7 @@ public final class PartitionStore implements Closeable {
         }
     }
 
-    /** Appends a put to the log and applies it; returns its log offset. */
-    public long put(byte[] key, byte[] value) {
-        checkKey(key);
+    private void checkValue(byte[] value) {
         if (value == null) {
             throw new StorageException(StorageErrorCode.INVALID_ARGUMENT, "value must not be null");
         }
@@ -133,59 +138,129 @@ public final class PartitionStore implements Closeable {
             throw new StorageException(StorageErrorCode.VALUE_TOO_LARGE,
                     "value of " + value.length + " bytes exceeds the limit of " + options.maxValueBytes());
         }
-        return write(Mutation.put(key, value));
     }
 
-    /** Appends a delete to the log and applies it; returns its log offset. */
+    /**
+     * Single-replica write: appends a put and commits it at once (a replica set of one is its own
+     * majority); returns its log offset once it is applied.
+     */
+    public long put(byte[] key, byte[] value) {
+        checkKey(key);
+        checkValue(value);
+        return commitOwn(append(Mutation.put(key, value)));
+    }
+
+    /** Single-replica delete; see {@link #put}. */
     public long delete(byte[] key) {
         checkKey(key);
-        return write(Mutation.delete(key));
+        return commitOwn(append(Mutation.delete(key)));
     }
 
-    private long write(Mutation m) {
-        long offset = log.append(epoch, m.encode());
-        userBytes.addAndGet(m.key().length + m.value().length);
-        pending.put(offset, m);
-        long durable = options.fsyncPolicy() == FsyncPolicy.ALWAYS ? log.durableEndOffset() : log.endOffset();
-        applyUpTo(Math.max(durable, offset + 1), offset);
+    private long commitOwn(long offset) {
+        long limit = options.fsyncPolicy() == FsyncPolicy.ALWAYS ? log.durableEndOffset() : log.endOffset();
+        commitTo(Math.max(limit, offset + 1));
         return offset;
     }
 
-    /** Applies parked mutations in offset order below limit, until offset is applied. */
-    private void applyUpTo(long limit, long offset) {
+    /**
+     * Leader append: writes the mutation to the log at the store's epoch (durably first under fsync
+     * policy ALWAYS) and returns its offset. It is not applied until {@link #commitTo} covers it.
+     */
+    public long append(Mutation m) {
+        checkKey(m.key());
+        if (m.kind() == Mutation.Kind.PUT) {
+            checkValue(m.value());
+        }
+        long offset = log.append(epoch, m.encode());
+        userBytes.addAndGet(m.key().length + m.value().length);
         synchronized (applyLock) {
-            while (true) {
-                if (applyFailure != null) {
-                    throw new StorageException(StorageErrorCode.ENGINE_FAILED, "partition store " + dir
-                            + " stopped applying its log; the write at offset " + offset + " is logged and will be "
-                            + "applied when the store is reopened", applyFailure);
-                }
-                while (nextToApply < limit) {
-                    Mutation m = pending.remove(nextToApply);
-                    if (m == null) {
-                        break; // its writer has not parked it yet; it will apply it
-                    }
-                    try {
-                        applyToTree(nextToApply, m);
-                    } catch (StorageException e) {
-                        applyFailure = e;
-                        applyLock.notifyAll();
-                        throw e;
-                    }
-                    nextToApply++;
-                }
-                if (nextToApply > offset) {
-                    applyLock.notifyAll();
-                    return;
-                }
-                try {
-                    applyLock.wait(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new StorageException(StorageErrorCode.IO_ERROR, "interrupted while applying");
-                }
+            if (offset >= nextToApply) {
+                pending.put(offset, m); // saves decoding it back from the log when it commits
             }
         }
+        return offset;
+    }
+
+    /**
+     * Marks every offset below newCommitEnd committed and applies them to the tree, in order,
+     * before returning. Commit never moves backwards; it cannot pass the log's end.
+     */
+    public void commitTo(long newCommitEnd) {
+        synchronized (applyLock) {
+            if (newCommitEnd > log.endOffset()) {
+                throw new StorageException(StorageErrorCode.INVALID_ARGUMENT, "commit end " + newCommitEnd
+                        + " is past the log end " + log.endOffset());
+            }
+            if (applyFailure != null) {
+                throw new StorageException(StorageErrorCode.ENGINE_FAILED, "partition store " + dir
+                        + " stopped applying its log; committed records are applied again when it is reopened",
+                        applyFailure);
+            }
+            if (newCommitEnd > commitEnd) {
+                commitEnd = newCommitEnd;
+            }
+            try {
+                while (nextToApply < commitEnd) {
+                    Mutation m = pending.remove(nextToApply);
+                    if (m != null) {
+                        applyToTree(nextToApply, m);
+                        nextToApply++;
+                        continue;
+                    }
+                    for (LogRecord r : log.read(nextToApply, 1 << 20)) {
+                        if (r.offset() >= commitEnd) {
+                            break;
+                        }
+                        pending.remove(r.offset());
+                        applyToTree(r.offset(), Mutation.decode(r.payload(), dir + "/log", r.offset()));
+                        nextToApply = r.offset() + 1;
+                    }
+                }
+            } catch (StorageException e) {
+                applyFailure = e;
+                throw e;
+            }
+        }
+    }
+
+    /** Follower append of records copied from the leader; applied when {@link #commitTo} covers them. */
+    public void appendReplicated(List<LogRecord> records) {
+        log.appendReplicated(records);
+    }
+
+    /**
+     * Drops uncommitted records at and after newEnd (a divergent suffix after failover). Applied
+     * records are never removed: that would leave the tree holding writes the log no longer has.
+     */
+    public void truncateUncommitted(long newEnd) {
+        synchronized (applyLock) {
+            if (newEnd < nextToApply) {
+                throw new StorageException(StorageErrorCode.INVALID_ARGUMENT, "cannot truncate the log to " + newEnd
+                        + ": records up to " + (nextToApply - 1) + " are committed and applied");
+            }
+            pending.tailMap(newEnd, true).clear();
+            log.truncateSuffix(newEnd);
+        }
+    }
+
+    /** Offsets below this are committed (and applied). */
+    public long commitEnd() {
+        synchronized (applyLock) {
+            return commitEnd;
+        }
+    }
+
+    /** The leader epoch this store appends at. */
+    public long epoch() {
+        return epoch;
+    }
+
+    /** Sets the leader epoch for appends; it can only rise (the log refuses older epochs anyway). */
+    public void setEpoch(long newEpoch) {
+        if (newEpoch < epoch) {
+            throw new StorageException(StorageErrorCode.STALE_EPOCH, "epoch " + newEpoch + " is older than " + epoch);
+        }
+        epoch = newEpoch;
     }
 
     /** The newest value of key, or null if absent or deleted. */
