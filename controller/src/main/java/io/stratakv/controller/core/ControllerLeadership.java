@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
@@ -46,12 +46,14 @@ public final class ControllerLeadership implements Managed {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ControllerLeadership.class);
+    /** Pause before retrying a failed activation (sync or epoch bump failed, e.g. mid-reconnect). */
+    private static final long ACTIVATION_RETRY_MILLIS = 200;
 
     private final CuratorFramework client;
     private final ZkLayout layout;
     private final String controllerId;
     private final Listener listener;
-    private final ExecutorService thread;
+    private final ScheduledExecutorService thread;
     private final ConnectionStateListener connectionListener = (c, s) -> onConnectionState(s);
     private LeaderLatch latch;
     private volatile LeadershipState state = LeadershipState.STANDBY;
@@ -62,7 +64,7 @@ public final class ControllerLeadership implements Managed {
         this.layout = layout;
         this.controllerId = controllerId;
         this.listener = listener;
-        this.thread = Executors.newSingleThreadExecutor(r -> {
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "controller-leadership");
             t.setDaemon(true);
             return t;
@@ -166,17 +168,12 @@ public final class ControllerLeadership implements Managed {
         } catch (Exception e) {
             LOG.warn("controller {} could not activate: {}", controllerId, e.toString());
             state = LeadershipState.STANDBY;
-            thread.execute(this::retryActivation);
+            // Back off, without holding the leadership thread, then try again if we still lead.
+            thread.schedule(this::retryActivation, ACTIVATION_RETRY_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
     private void retryActivation() {
-        try {
-            TimeUnit.MILLISECONDS.sleep(200); // back off before the next attempt
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return;
-        }
         if (latch != null && latch.hasLeadership()) {
             activate();
         }
