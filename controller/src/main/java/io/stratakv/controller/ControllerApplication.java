@@ -1,12 +1,26 @@
 package io.stratakv.controller;
 
+import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
 import io.stratakv.controller.core.ControlLoop;
 import io.stratakv.controller.core.ControllerLeadership;
+import io.stratakv.controller.core.Elector;
 import io.stratakv.controller.core.KeyspaceService;
+import io.stratakv.controller.core.NodeClient;
+import io.stratakv.controller.core.Unwired;
+import io.stratakv.controller.rebalance.Decommissioning;
+import io.stratakv.controller.rebalance.NodeHealthSource;
+import io.stratakv.controller.rebalance.PlanningHealth;
+import io.stratakv.controller.rebalance.RebalanceTask;
+import io.stratakv.controller.rebalance.ReplicaMover;
+import io.stratakv.controller.rebalance.Splits;
+import io.stratakv.controller.rebalance.ZnodeDerivedHealth;
+import io.stratakv.controller.resources.MovesResource;
+import io.stratakv.controller.resources.NodesResource;
+import io.stratakv.controller.resources.PartitionsResource;
 import io.stratakv.controller.health.ZooKeeperHealthCheck;
 import io.stratakv.controller.resources.AdminExceptionMapper;
 import io.stratakv.controller.resources.ClusterResource;
@@ -61,6 +75,7 @@ public class ControllerApplication extends Application<ControllerConfiguration> 
         leadership = new ControllerLeadership(client, layout, config.getControllerId(), loop);
         KeyspaceService keyspaces = new KeyspaceService(client, layout, leadership, clock);
         loop.attach(leadership, keyspaces);
+        wireMoves(config, env, client, layout, clock);
         env.lifecycle().manage(leadership);
         env.lifecycle().manage(new Managed() {
             @Override
@@ -82,6 +97,42 @@ public class ControllerApplication extends Application<ControllerConfiguration> 
             ControllerFence f = leadership.fence();
             return f == null ? -1L : f.epoch();
         });
+    }
+
+    /** Replica moves, rebalancing, decommissioning and split requests (loop tasks, admin endpoints, metrics). */
+    private void wireMoves(ControllerConfiguration config, Environment env, CuratorFramework client, ZkLayout layout,
+                           Clock clock) {
+        NodeHealthSource health = nodeHealth(config, client, layout);
+        PlanningHealth planningHealth = new PlanningHealth(health,
+                java.time.Duration.ofMillis(config.getMoves().getReplaceDownNodeAfter().toMilliseconds()), clock);
+        Counter completed = env.metrics().counter("controller.moves.completed");
+        ReplicaMover mover = new ReplicaMover(client, layout, elector(config, client, layout), nodeClient(config),
+                planningHealth, config.getMoves(), completed);
+        loop.addTask(mover);
+        loop.addTask(new RebalanceTask(client, layout, planningHealth, config.getMoves(), clock));
+        env.metrics().register("controller.moves.in_flight",
+                (Gauge<Integer>) () -> leadership.isActing() ? mover.inFlight() : 0);
+        env.jersey().register(new NodesResource(new Decommissioning(client, layout, leadership, health)));
+        env.jersey().register(new MovesResource(client, layout, config.getMoves().getMaxMovesInFlight()));
+        env.jersey().register(new PartitionsResource(new Splits(client, layout, leadership, clock)));
+    }
+
+    /** The partition elector. PLACEHOLDER until the election branch is merged (tests override it). */
+    protected Elector elector(ControllerConfiguration config, CuratorFramework client, ZkLayout layout) {
+        return new Unwired.NoElector();
+    }
+
+    /** HTTP calls to nodes. PLACEHOLDER until the election branch is merged (tests override it). */
+    protected NodeClient nodeClient(ControllerConfiguration config) {
+        return new Unwired.NoNodeClient();
+    }
+
+    /**
+     * Node health for moves. PLACEHOLDER: derived from ZooKeeper alone ({@link ZnodeDerivedHealth});
+     * replace with Membership's health (HTTP polls, grace period) when it is merged.
+     */
+    protected NodeHealthSource nodeHealth(ControllerConfiguration config, CuratorFramework client, ZkLayout layout) {
+        return new ZnodeDerivedHealth();
     }
 
     /** For tests: the leadership of the running application. */

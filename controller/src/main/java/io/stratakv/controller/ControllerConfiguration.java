@@ -2,6 +2,7 @@ package io.stratakv.controller;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
+import io.stratakv.controller.rebalance.MovesConfiguration;
 import io.dropwizard.util.Duration;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Min;
@@ -38,6 +39,11 @@ public class ControllerConfiguration extends Configuration {
     @Valid
     @NotNull
     private DefaultKeyspace defaultKeyspace = new DefaultKeyspace();
+
+    /** Replica moves, rebalancing and decommissioning. */
+    @Valid
+    @NotNull
+    private MovesConfiguration moves = new MovesConfiguration();
 
     /** The keyspace created when a cluster is bootstrapped (set partitions to 0 to skip). */
     public static class DefaultKeyspace {
@@ -137,6 +143,16 @@ public class ControllerConfiguration extends Configuration {
     @JsonProperty
     public void setNodeRequestTimeout(Duration nodeRequestTimeout) {
         this.nodeRequestTimeout = nodeRequestTimeout;
+    }
+
+    @JsonProperty
+    public MovesConfiguration getMoves() {
+        return moves;
+    }
+
+    @JsonProperty
+    public void setMoves(MovesConfiguration moves) {
+        this.moves = moves;
     }
 
     @JsonProperty
