@@ -69,12 +69,19 @@ public final class PartitionStore implements Closeable {
      */
     public static PartitionStore open(StorageFs fs, Path dir, StoreOptions options, MetricRegistry metrics,
                                       String metricPrefix, boolean commitWholeLog) {
+        return open(fs, dir, options, metrics, metricPrefix, commitWholeLog, null);
+    }
+
+    /** As above, with a block cache shared by every partition of a node (null: one of its own). */
+    public static PartitionStore open(StorageFs fs, Path dir, StoreOptions options, MetricRegistry metrics,
+                                      String metricPrefix, boolean commitWholeLog,
+                                      io.stratakv.storage.sstable.BlockCache sharedCache) {
         LogConfig logConfig = new LogConfig(options.logSegmentBytes(),
                 options.maxKeyBytes() + options.maxValueBytes() + 1024, options.fsyncPolicy(), options.fsyncInterval());
         PartitionLog log = PartitionLog.open(fs, dir.resolve("log"), logConfig, metrics);
         LsmTree tree;
         try {
-            tree = LsmTree.open(fs, dir.resolve("lsm"), options, metrics, metricPrefix);
+            tree = LsmTree.open(fs, dir.resolve("lsm"), options, metrics, metricPrefix, sharedCache);
         } catch (RuntimeException e) {
             log.close();
             throw e;

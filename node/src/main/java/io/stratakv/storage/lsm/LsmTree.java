@@ -105,12 +105,13 @@ public final class LsmTree implements AutoCloseable {
     private final AtomicLong flushBytesTotal = new AtomicLong();
     private final AtomicLong compactionBytesTotal = new AtomicLong();
 
-    private LsmTree(StorageFs fs, Path dir, StoreOptions options, MetricRegistry metrics, String metricPrefix) {
+    private LsmTree(StorageFs fs, Path dir, StoreOptions options, MetricRegistry metrics, String metricPrefix,
+                    BlockCache sharedCache) {
         this.fs = fs;
         this.dir = dir;
         this.options = options;
         this.tableOptions = new TableOptions(options.blockSize(), 16, options.bloomBitsPerKey());
-        this.blockCache = new BlockCache(options.blockCacheBytes());
+        this.blockCache = sharedCache != null ? sharedCache : new BlockCache(options.blockCacheBytes());
         this.tables = new TableCache(fs, dir, blockCache, tableStats);
         this.versions = new VersionSet(fs, dir, tables);
         this.picker = new CompactionPicker(options);
@@ -128,12 +129,21 @@ public final class LsmTree implements AutoCloseable {
 
     /** Opens the tree in dir (creating it if absent) and starts its background threads. */
     public static LsmTree open(StorageFs fs, Path dir, StoreOptions options, MetricRegistry metrics, String metricPrefix) {
+        return open(fs, dir, options, metrics, metricPrefix, null);
+    }
+
+    /**
+     * Opens the tree with a block cache shared with other trees (a node's one memory budget for all
+     * its partitions); null gives the tree a cache of its own of {@code options.blockCacheBytes()}.
+     */
+    public static LsmTree open(StorageFs fs, Path dir, StoreOptions options, MetricRegistry metrics, String metricPrefix,
+                               BlockCache sharedCache) {
         try {
             fs.createDirectories(dir);
         } catch (IOException e) {
             throw StorageException.io("creating " + dir, e);
         }
-        LsmTree t = new LsmTree(fs, dir, options, metrics, metricPrefix);
+        LsmTree t = new LsmTree(fs, dir, options, metrics, metricPrefix, sharedCache);
         try {
             t.versions.recover();
         } catch (RuntimeException e) {

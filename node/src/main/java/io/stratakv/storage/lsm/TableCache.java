@@ -21,6 +21,13 @@ final class TableCache implements AutoCloseable {
     private final BlockCache blockCache;
     private final TableStats stats;
     private final ConcurrentHashMap<Long, TableReader> open = new ConcurrentHashMap<>();
+    /**
+     * Block-cache keys are (file id, block offset). Trees may share one cache (a node's memory
+     * budget), and their file numbers overlap, so each TableCache gets its own id space: the high
+     * 24 bits name the tree, the low 40 the file number (a trillion files per tree).
+     */
+    private static final java.util.concurrent.atomic.AtomicLong TREES = new java.util.concurrent.atomic.AtomicLong();
+    private final long cacheNamespace = (TREES.incrementAndGet() & 0xFF_FFFFL) << 40;
 
     TableCache(StorageFs fs, Path dir, BlockCache blockCache, TableStats stats) {
         this.fs = fs;
@@ -48,7 +55,7 @@ final class TableCache implements AutoCloseable {
     private TableReader openTable(FileMeta f) {
         Path p = path(f.number);
         try {
-            return TableReader.open(fs.openRead(p), p.toString(), f.number, f.size, blockCache, stats);
+            return TableReader.open(fs.openRead(p), p.toString(), cacheNamespace | f.number, f.size, blockCache, stats);
         } catch (IOException e) {
             throw StorageException.io("opening table " + p, e);
         }
