@@ -4,7 +4,15 @@ import com.codahale.metrics.Gauge;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Environment;
 import io.dropwizard.lifecycle.Managed;
+import io.stratakv.controller.client.HttpNodeClient;
 import io.stratakv.controller.core.ControlLoop;
+import io.stratakv.controller.core.Elector;
+import io.stratakv.controller.core.NodeClient;
+import io.stratakv.controller.election.ElectionMetrics;
+import io.stratakv.controller.election.ElectionTask;
+import io.stratakv.controller.election.LeaderTransfers;
+import io.stratakv.controller.election.PartitionElector;
+import io.stratakv.controller.membership.Membership;
 import io.stratakv.controller.core.ControllerLeadership;
 import io.stratakv.controller.core.KeyspaceService;
 import io.stratakv.controller.health.ZooKeeperHealthCheck;
@@ -12,11 +20,14 @@ import io.stratakv.controller.resources.AdminExceptionMapper;
 import io.stratakv.controller.resources.ClusterResource;
 import io.stratakv.controller.resources.JsonErrorMappers;
 import io.stratakv.controller.resources.KeyspacesResource;
+import io.stratakv.controller.resources.NodesResource;
+import io.stratakv.controller.resources.PartitionsResource;
 import io.stratakv.zk.ZkLayout;
 import io.stratakv.zk.fence.ControllerFence;
 import org.apache.curator.framework.CuratorFramework;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +39,9 @@ public class ControllerApplication extends Application<ControllerConfiguration> 
     private ControllerLeadership leadership;
     private ControlLoop loop;
     private CuratorFramework curator;
+    private NodeClient nodeClient;
+    private Membership membership;
+    private PartitionElector elector;
 
     public static void main(String[] args) throws Exception {
         new ControllerApplication().run(args);
@@ -61,16 +75,36 @@ public class ControllerApplication extends Application<ControllerConfiguration> 
         leadership = new ControllerLeadership(client, layout, config.getControllerId(), loop);
         KeyspaceService keyspaces = new KeyspaceService(client, layout, leadership, clock);
         loop.attach(leadership, keyspaces);
+
+        Duration nodeTimeout = Duration.ofMillis(config.getNodeRequestTimeout().toMilliseconds());
+        nodeClient = new HttpNodeClient(nodeTimeout);
+        membership = new Membership(client, layout, nodeClient,
+                Duration.ofMillis(config.getHealthPollInterval().toMilliseconds()),
+                Duration.ofMillis(config.getHealthGracePeriod().toMilliseconds()), clock);
+        env.lifecycle().manage(membership);
+        elector = new PartitionElector(client, layout, nodeClient, membership, leadership, nodeTimeout,
+                new ElectionMetrics(env.metrics()));
+        LeaderTransfers transfers = new LeaderTransfers(client, layout, nodeClient, membership, elector,
+                Duration.ofMillis(config.getLeaderTransferTimeout().toMilliseconds()));
+        ElectionTask elections = new ElectionTask(elector, transfers, membership, leadership,
+                config.isLeaderBalancing(), config.getMaxLeaderTransfersPerPass(),
+                Duration.ofMillis(config.getLeaderBalancingBackoff().toMilliseconds()), clock);
+        loop.addTask(membership.task());
+        loop.addTask(elections);
+        ElectionMetrics.registerGauges(env.metrics(), elections::offlinePartitions, elections::underReplicatedPartitions);
         env.lifecycle().manage(leadership);
         env.lifecycle().manage(new Managed() {
             @Override
             public void stop() {
                 loop.close();
+                elector.close();
             }
         });
 
         env.jersey().register(new KeyspacesResource(keyspaces));
         env.jersey().register(new ClusterResource(client, layout, leadership, config.getControllerId()));
+        env.jersey().register(new NodesResource(client, layout, membership));
+        env.jersey().register(new PartitionsResource(client, layout, leadership, transfers));
         env.jersey().register(new AdminExceptionMapper());
         env.jersey().register(new JsonErrorMappers.BadJson());
         env.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
@@ -94,5 +128,19 @@ public class ControllerApplication extends Application<ControllerConfiguration> 
 
     public ControlLoop loop() {
         return loop;
+    }
+
+    /** The node health view (also for other control-loop tasks). */
+    public Membership membership() {
+        return membership;
+    }
+
+    /** The partition elector (also for replica changes). */
+    public Elector elector() {
+        return elector;
+    }
+
+    public NodeClient nodeClient() {
+        return nodeClient;
     }
 }
