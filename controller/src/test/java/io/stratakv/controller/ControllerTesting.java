@@ -34,7 +34,8 @@ final class ControllerTesting {
                 ConfigOverride.config("defaultKeyspace.partitions", String.valueOf(defaultPartitions)),
                 ConfigOverride.config("server.applicationConnectors[0].port", "0"),
                 ConfigOverride.config("server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("logging.level", "WARN")));
+                // -Dstrata.test.log=INFO shows every step
+                ConfigOverride.config("logging.level", System.getProperty("strata.test.log", "WARN"))));
         overrides.addAll(java.util.List.of(extra));
         return new DropwizardTestSupport<>(ControllerApplication.class, (String) null,
                 overrides.toArray(new ConfigOverride[0]));

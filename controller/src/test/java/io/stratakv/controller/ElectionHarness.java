@@ -117,16 +117,21 @@ final class ElectionHarness implements AutoCloseable {
         return setupFence;
     }
 
-    DropwizardTestSupport<ControllerConfiguration> startController(String id, ConfigOverride... extra) throws Exception {
-        List<ConfigOverride> all = new ArrayList<>(List.of(
-                ConfigOverride.config("healthPollInterval", "100ms"),
-                ConfigOverride.config("healthGracePeriod", "1500ms"),
-                ConfigOverride.config("nodeRequestTimeout", "1s"),
-                ConfigOverride.config("leaderTransferTimeout", "300ms"),
-                ConfigOverride.config("leaderBalancing", "false")));
-        all.addAll(List.of(extra));
-        DropwizardTestSupport<ControllerConfiguration> c =
-                ControllerTesting.controller(connect, id, 0, all.toArray(new ConfigOverride[0]));
+    /** Starts a controller; {@code settings} are key, value pairs that replace the test defaults. */
+    DropwizardTestSupport<ControllerConfiguration> startController(String id, String... settings) throws Exception {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("healthPollInterval", "100ms");
+        config.put("healthGracePeriod", "1500ms");
+        config.put("nodeRequestTimeout", "1s");
+        config.put("leaderTransferTimeout", "300ms");
+        config.put("leaderBalancing", "false");
+        for (int i = 0; i + 1 < settings.length; i += 2) {
+            config.put(settings[i], settings[i + 1]);
+        }
+        // One override per key: a key given twice would depend on how the overrides are applied.
+        DropwizardTestSupport<ControllerConfiguration> c = ControllerTesting.controller(connect, id, 0,
+                config.entrySet().stream().map(e -> ConfigOverride.config(e.getKey(), e.getValue()))
+                        .toArray(ConfigOverride[]::new));
         c.before();
         controllers.add(c);
         return c;

@@ -1,6 +1,5 @@
 package io.stratakv.controller;
 
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.stratakv.controller.core.NodeHealth;
 import io.stratakv.controller.election.ElectionMetrics;
@@ -197,7 +196,7 @@ class PartitionElectionTest {
         h.nodes.get("n1").stopServer(); // the preferred replica is away during the first election
         h.seed(3, false, offlineAt(1, List.of("n1", "n2", "n3"), List.of()));
         DropwizardTestSupport<ControllerConfiguration> c = h.startController("controller-a",
-                ConfigOverride.config("leaderBalancing", "true"));
+                "leaderBalancing", "true");
         PartitionRecord first = h.awaitPartition(0, "ONLINE", 10_000, r -> r.state() == PartitionState.ONLINE);
         assertThat(first.leader()).contains("n2");
 

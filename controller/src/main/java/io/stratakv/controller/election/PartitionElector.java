@@ -149,8 +149,8 @@ public final class PartitionElector implements Elector {
             version = written.get();
         }
         long epoch = electing.leaderEpoch();
-        LOG.info("partition {}: electing at epoch {} (voters {}, learners {}, controller epoch {})", name, epoch,
-                voters, learners, fence.epoch());
+        LOG.info("partition {}: {} at epoch {} (voters {}, learners {}, controller epoch {})", name,
+                resumeOwn ? "resuming its election" : "electing", epoch, voters, learners, fence.epoch());
 
         // (b) Fence every live member at E.
         Map<String, FenceResponse> answers = fenceAll(fence, electing, name);
