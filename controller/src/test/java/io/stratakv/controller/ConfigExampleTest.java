@@ -19,7 +19,8 @@ class ConfigExampleTest {
             yml = new File("config-examples/controller.yml");
         }
         ControllerConfiguration c = new YamlConfigurationFactory<>(ControllerConfiguration.class,
-                Validators.newValidator(), Jackson.newObjectMapper(), "ignored-prefix") // not "dw": other tests in this JVM set dw.* overrides.build(yml);
+                Validators.newValidator(), Jackson.newObjectMapper(), "ignored-prefix") // not "dw": other tests in this JVM set dw.* overrides
+                .build(yml);
         assertThat(c.getControllerId()).isEqualTo("controller-1");
         assertThat(c.getZookeeper().getSessionTimeout().toSeconds()).isEqualTo(10);
         assertThat(c.getDefaultKeyspace().getReplicationFactor()).isEqualTo(3);
