@@ -36,6 +36,21 @@ public class ControllerConfiguration extends Configuration {
     @NotNull
     private Duration nodeRequestTimeout = Duration.seconds(2);
 
+    /** Whether the active controller moves leadership back to each partition's preferred replica (replicas[0]). */
+    private boolean leaderBalancing = true;
+
+    /** At most this many leader-balancing transfers per control-loop pass. */
+    @Min(0)
+    private int maxLeaderTransfersPerPass = 2;
+
+    /** How long a leader waits for the target of a planned transfer to catch up (writes pause meanwhile). */
+    @NotNull
+    private Duration leaderTransferTimeout = Duration.seconds(3);
+
+    /** After a balancing transfer of a partition failed, do not try that partition again for this long. */
+    @NotNull
+    private Duration leaderBalancingBackoff = Duration.seconds(30);
+
     @Valid
     @NotNull
     private DefaultKeyspace defaultKeyspace = new DefaultKeyspace();
@@ -153,6 +168,46 @@ public class ControllerConfiguration extends Configuration {
     @JsonProperty
     public void setMoves(MovesConfiguration moves) {
         this.moves = moves;
+    }
+
+    @JsonProperty
+    public boolean isLeaderBalancing() {
+        return leaderBalancing;
+    }
+
+    @JsonProperty
+    public void setLeaderBalancing(boolean leaderBalancing) {
+        this.leaderBalancing = leaderBalancing;
+    }
+
+    @JsonProperty
+    public int getMaxLeaderTransfersPerPass() {
+        return maxLeaderTransfersPerPass;
+    }
+
+    @JsonProperty
+    public void setMaxLeaderTransfersPerPass(int maxLeaderTransfersPerPass) {
+        this.maxLeaderTransfersPerPass = maxLeaderTransfersPerPass;
+    }
+
+    @JsonProperty
+    public Duration getLeaderTransferTimeout() {
+        return leaderTransferTimeout;
+    }
+
+    @JsonProperty
+    public void setLeaderTransferTimeout(Duration leaderTransferTimeout) {
+        this.leaderTransferTimeout = leaderTransferTimeout;
+    }
+
+    @JsonProperty
+    public Duration getLeaderBalancingBackoff() {
+        return leaderBalancingBackoff;
+    }
+
+    @JsonProperty
+    public void setLeaderBalancingBackoff(Duration leaderBalancingBackoff) {
+        this.leaderBalancingBackoff = leaderBalancingBackoff;
     }
 
     @JsonProperty

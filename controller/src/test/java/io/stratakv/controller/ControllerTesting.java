@@ -23,8 +23,9 @@ final class ControllerTesting {
     private ControllerTesting() {
     }
 
-    static DropwizardTestSupport<ControllerConfiguration> controller(String connect, String id, int defaultPartitions) {
-        return new DropwizardTestSupport<>(ControllerApplication.class, (String) null,
+    static DropwizardTestSupport<ControllerConfiguration> controller(String connect, String id, int defaultPartitions,
+                                                                     ConfigOverride... extra) {
+        java.util.List<ConfigOverride> overrides = new java.util.ArrayList<>(java.util.List.of(
                 ConfigOverride.config("controllerId", id),
                 ConfigOverride.config("zookeeper.connect", connect),
                 ConfigOverride.config("zookeeper.cluster", CLUSTER),
@@ -33,7 +34,11 @@ final class ControllerTesting {
                 ConfigOverride.config("defaultKeyspace.partitions", String.valueOf(defaultPartitions)),
                 ConfigOverride.config("server.applicationConnectors[0].port", "0"),
                 ConfigOverride.config("server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("logging.level", "WARN"));
+                // -Dstrata.test.log=INFO shows every step
+                ConfigOverride.config("logging.level", System.getProperty("strata.test.log", "WARN"))));
+        overrides.addAll(java.util.List.of(extra));
+        return new DropwizardTestSupport<>(ControllerApplication.class, (String) null,
+                overrides.toArray(new ConfigOverride[0]));
     }
 
     /** Registers a node as its own process would (persistent + ephemeral znodes), owned by client's session. */

@@ -10,6 +10,8 @@ import io.stratakv.zk.contract.FenceResponse;
 import io.stratakv.zk.contract.NodeStatus;
 import io.stratakv.zk.contract.PartitionStatus;
 import io.stratakv.zk.contract.ReplicaRole;
+import io.stratakv.zk.contract.TransferLeadershipRequest;
+import io.stratakv.zk.contract.TransferLeadershipResponse;
 import io.stratakv.zk.fence.ControllerFence;
 import io.stratakv.zk.fence.FencedWrite;
 import io.stratakv.zk.records.NodeRegistration;
@@ -23,7 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Test fakes for the seams the election branch implements, shared by every controller of a test
+ * Test fakes for the controller's elector and node client hooks, shared by every controller of a test
  * (static: DropwizardTestSupport builds the application itself). The elector fences nothing: it
  * records the new epoch (ELECTING) and publishes the preferred voter, else the first, as leader,
  * each with a fenced compare-and-set, and logs every voter change. The node client answers status
@@ -37,6 +39,8 @@ final class FakeNodes {
     }
 
     static final List<Election> ELECTIONS = new CopyOnWriteArrayList<>();
+    /** Every planned transfer a leader was asked to prepare. */
+    static final List<TransferLeadershipRequest> TRANSFERS = new CopyOnWriteArrayList<>();
     static final AtomicBoolean learnersCatchUp = new AtomicBoolean(true);
     static final long END = 100;
 
@@ -45,6 +49,7 @@ final class FakeNodes {
 
     static void reset() {
         ELECTIONS.clear();
+        TRANSFERS.clear();
         learnersCatchUp.set(true);
     }
 
@@ -110,6 +115,14 @@ final class FakeNodes {
         @Override
         public boolean healthy(NodeRegistration node) {
             return true;
+        }
+
+        /** The leader says every target caught up (followers here are always at the leader's end). */
+        @Override
+        public TransferLeadershipResponse transferLeadership(NodeRegistration leader, TransferLeadershipRequest request) {
+            TRANSFERS.add(request);
+            return new TransferLeadershipResponse(leader.nodeId(), request.keyspace(), request.partitionId(),
+                    request.epoch(), END, true);
         }
     }
 }

@@ -53,6 +53,13 @@ final class MovesTesting {
         return new Reply(r.statusCode(), r.body());
     }
 
+    static Reply postJson(DropwizardTestSupport<?> s, String path, String json) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.getLocalPort() + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(r.statusCode(), r.body());
+    }
+
     static Reply get(DropwizardTestSupport<?> s, String path) throws Exception {
         HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + s.getLocalPort() + path))
                 .GET().build(), HttpResponse.BodyHandlers.ofString());

@@ -9,6 +9,7 @@ import io.stratakv.zk.records.NodeRegistration;
 import io.stratakv.zk.records.NodeState;
 import io.stratakv.zk.records.PartitionRecord;
 import io.stratakv.zk.records.PartitionState;
+import io.stratakv.zk.records.Reassignment;
 import io.stratakv.zk.records.ZkCodec;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -134,6 +136,12 @@ class ReplicaMovesTest {
         ControllerTesting.registerNode(observer, "c", "r3");
     }
 
+    /** A node that just registered is SUSPECT until the active controller's first health poll answers. */
+    private void awaitActive(String nodeId) throws InterruptedException {
+        await(nodeId + " ACTIVE", LONG, () -> active() != null
+                && app(active()).membership().health(nodeId) == io.stratakv.controller.core.NodeHealth.ACTIVE);
+    }
+
     private void awaitOnline(int partitions) throws InterruptedException {
         await(partitions + " partitions online", LONG, () -> {
             try {
@@ -151,6 +159,7 @@ class ReplicaMovesTest {
         startController("ctl-a", 1);
         awaitOnline(1);
         ControllerTesting.registerNode(observer, "d", "r3");
+        awaitActive("d");
         watchPartitionZero();
         PartitionRecord start = partition(0);
         assertThat(start.replicas()).containsExactlyInAnyOrder("a", "b", "c");
@@ -203,6 +212,7 @@ class ReplicaMovesTest {
         startController("ctl-b", 1);
         awaitOnline(1);
         ControllerTesting.registerNode(observer, "d", "r3");
+        awaitActive("d");
         watchPartitionZero();
         FakeNodes.learnersCatchUp.set(false);
         assertThat(MovesTesting.post(active(), "/admin/v1/nodes/c/decommission").status()).isEqualTo(202);
@@ -248,6 +258,7 @@ class ReplicaMovesTest {
         startController("ctl-a", 1);
         awaitOnline(1);
         ControllerTesting.registerNode(observer, "d", "r3");
+        awaitActive("d");
         FakeNodes.learnersCatchUp.set(false);
         assertThat(MovesTesting.post(active(), "/admin/v1/nodes/c/decommission").status()).isEqualTo(202);
         await("d is a learner", LONG, () -> {
@@ -371,5 +382,69 @@ class ReplicaMovesTest {
 
         app(ctl).loop().runOnce();
         assertThat(MovesTesting.snapshot(observer)).isEqualTo(before);
+    }
+
+    /**
+     * Ownership of planned leader changes (ElectionTask's class comment): while a partition has a
+     * reassignment, only the mover moves its leadership, by a planned transfer to a voter the move
+     * keeps. Before the two were wired together the election task also moved a DECOMMISSIONING
+     * leader of a moving partition on every pass it saw one, possibly to a voter the move was
+     * about to remove.
+     */
+    @Test
+    void aMovingPartitionsDecommissioningLeaderIsHandedOverByTheMoveNotByTheElectionTask() throws Exception {
+        fourNodesOnePartition();
+        DropwizardTestSupport<ControllerConfiguration> ctl = startController("ctl-a", 1,
+                ConfigOverride.config("leaderBalancing", "false"));
+        awaitOnline(1);
+        ControllerTesting.registerNode(observer, "d", "r3");
+        awaitActive("d");
+        MovesTesting.Reply toC = MovesTesting.postJson(ctl, "/admin/v1/partitions/default/0/transfer-leader",
+                "{\"target\":\"c\"}");
+        assertThat(toC.status()).as(toC.body()).isEqualTo(200);
+        FakeNodes.learnersCatchUp.set(false);
+        FakeNodes.TRANSFERS.clear();
+
+        // The state a move can be in when its leader's node starts draining: a reassignment that
+        // removes c (as an earlier pass or controller wrote it), c still leading, then c DECOMMISSIONING.
+        Versioned<PartitionRecord> p = ZkCodec.read(observer, LAYOUT.partition("default", 0), PartitionRecord.class)
+                .orElseThrow();
+        assertThat(p.value().leader()).contains("c");
+        long controllerEpoch = app(ctl).leadership().fence().epoch();
+        PartitionRecord moving = p.value().withReassignment(Optional.of(new Reassignment(List.of("a", "b", "d"),
+                java.time.Instant.now())), controllerEpoch);
+        observer.setData().withVersion(p.version()).forPath(LAYOUT.partition("default", 0), ZkCodec.encode(moving));
+        await("d is a learner", LONG, () -> {
+            try {
+                return partition(0).learners().contains("d");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        Versioned<NodeRegistration> c = node("c");
+        observer.setData().withVersion(c.version()).forPath(LAYOUT.registeredNode("c"),
+                ZkCodec.encode(c.value().withState(NodeState.DECOMMISSIONING)));
+        await("membership sees c DECOMMISSIONING", LONG,
+                () -> app(ctl).membership().health("c") == io.stratakv.controller.core.NodeHealth.DECOMMISSIONING);
+        int electionsBefore = FakeNodes.ELECTIONS.size();
+        for (int i = 0; i < 5; i++) {
+            app(ctl).loop().runOnce();
+        }
+        assertThat(partition(0).leader()).as("the election task leaves a moving partition to the mover").contains("c");
+        assertThat(FakeNodes.TRANSFERS).isEmpty();
+        assertThat(FakeNodes.ELECTIONS).hasSize(electionsBefore);
+
+        FakeNodes.learnersCatchUp.set(true);
+        await("c is REMOVED and the move done", LONG, () -> {
+            try {
+                return node("c").value().state() == NodeState.REMOVED && quiet("done");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertThat(partition(0).replicas()).containsExactlyInAnyOrder("a", "b", "d");
+        assertThat(FakeNodes.TRANSFERS).as("one planned hand-over, to a voter the move keeps").hasSize(1);
+        assertThat(FakeNodes.TRANSFERS.get(0).targetNodeId()).isIn("a", "b");
+        MovesTesting.assertSafeVoterChanges(FakeNodes.ELECTIONS);
     }
 }

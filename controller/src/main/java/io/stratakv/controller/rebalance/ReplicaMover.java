@@ -3,7 +3,9 @@ package io.stratakv.controller.rebalance;
 import com.codahale.metrics.Counter;
 import io.stratakv.controller.core.ClusterView;
 import io.stratakv.controller.core.ControlLoop;
+import io.stratakv.controller.core.AdminException;
 import io.stratakv.controller.core.Elector;
+import io.stratakv.controller.core.LeaderHandover;
 import io.stratakv.controller.core.NodeClient;
 import io.stratakv.controller.core.NodeHealth;
 import io.stratakv.zk.Versioned;
@@ -32,7 +34,11 @@ import java.util.Optional;
  * never starts over.
  *
  * <p>Invariants: voters change only through {@link Elector#elect} (each change a new epoch after
- * fencing), by exactly one member; learners and the reassignment change only by a fenced
+ * fencing), by exactly one member; leadership leaves a voter about to be removed only by a planned
+ * transfer ({@link LeaderHandover}: the leader pauses writes until the successor caught up, so a
+ * busy leader is not simply re-elected pass after pass). While a partition has a reassignment the
+ * mover owns its planned leader changes; elections of a leaderless partition stay with the
+ * election task (see election.ElectionTask); learners and the reassignment change only by a fenced
  * compare-and-set on the version read; a lost race (version conflict) is left for the next pass,
  * a fenced-out write ends the pass (the loop steps down). Runs on the control-loop thread only.
  */
@@ -43,17 +49,19 @@ public final class ReplicaMover implements ControlLoop.Task {
     private final CuratorFramework client;
     private final ZkLayout layout;
     private final Elector elector;
+    private final LeaderHandover handover;
     private final NodeClient nodes;
     private final PlanningHealth health;
     private final MovesConfiguration config;
     private final Counter completed;
     private volatile int inFlight;
 
-    public ReplicaMover(CuratorFramework client, ZkLayout layout, Elector elector, NodeClient nodes,
-                        PlanningHealth health, MovesConfiguration config, Counter completed) {
+    public ReplicaMover(CuratorFramework client, ZkLayout layout, Elector elector, LeaderHandover handover,
+                        NodeClient nodes, PlanningHealth health, MovesConfiguration config, Counter completed) {
         this.client = client;
         this.layout = layout;
         this.elector = elector;
+        this.handover = handover;
         this.nodes = nodes;
         this.health = health;
         this.config = config;
@@ -134,7 +142,12 @@ public final class ReplicaMover implements ControlLoop.Task {
             case MoveStep.TransferLeadership t -> {
                 LOG.info("move of {}/{}: leadership moves off {} (to {}) before it is removed", p.keyspace(),
                         p.partitionId(), t.from(), t.to());
-                elector.elect(fence, vp, p.replicas(), p.learners(), Optional.of(t.to()));
+                try {
+                    handover.transfer(fence, vp, t.to());
+                } catch (AdminException e) {
+                    LOG.info("move of {}/{}: leadership stays on {} this pass: {}", p.keyspace(), p.partitionId(),
+                            t.from(), e.getMessage());
+                }
             }
             case MoveStep.RemoveVoter r -> {
                 LOG.info("move of {}/{}: voters {} -> {}", p.keyspace(), p.partitionId(), p.replicas(), r.voters());

@@ -72,6 +72,12 @@ public enum ErrorCode {
     CONCURRENT_MODIFICATION(409, true),
     /** 409. Another operation on the same object (a reassignment, a split) is still in progress. */
     OPERATION_IN_PROGRESS(409, true),
+    /**
+     * 409. A planned leadership transfer named a target that cannot take over now. The details
+     * carry {@code target} and {@code reason}: {@code not_a_voter}, {@code not_active} (its node is
+     * not ACTIVE) or {@code behind} (not among the most up-to-date replicas; retry once it caught up).
+     */
+    TARGET_NOT_ELIGIBLE(409, true),
 
     // ---- 412/413: preconditions and sizes ----
 
