@@ -296,9 +296,10 @@ public final class Replica implements AutoCloseable {
     /** NOT_LEADER naming the leader and epoch from the newest partition record. */
     public ReplicaException notLeader() {
         PartitionRecord rec = assignment;
-        if (rec.leader().isEmpty()) {
+        if (rec.leader().isEmpty() || rec.leader().get().equals(ctx.nodeId())) {
+            // No leader, or ZooKeeper still names this node but it does not lead (suspended, fenced, restarted).
             return new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "partition " + where()
-                    + " has no leader now (" + rec.state() + " at epoch " + rec.leaderEpoch() + ")");
+                    + " has no serving leader now (" + rec.state() + " at epoch " + rec.leaderEpoch() + ")");
         }
         return new ReplicaException(ErrorCode.NOT_LEADER, "node " + ctx.nodeId() + " does not lead partition "
                 + where() + " now", Map.of("leader", rec.leader().get(), "leaderEpoch", Long.toString(rec.leaderEpoch())));
