@@ -10,15 +10,15 @@ public class LimitsFactory {
 
     /** Longer keys answer KEY_TOO_LARGE (400). */
     @NotNull
-    private DataSize maxKeySize = DataSize.kilobytes(16);
+    private DataSize maxKeySize = DataSize.kibibytes(16);
 
     /** Longer values answer VALUE_TOO_LARGE (413). */
     @NotNull
-    private DataSize maxValueSize = DataSize.megabytes(4);
+    private DataSize maxValueSize = DataSize.mebibytes(4);
 
     /** Longer request bodies are refused before they are read: BODY_TOO_LARGE (413). */
     @NotNull
-    private DataSize maxBodySize = DataSize.megabytes(5);
+    private DataSize maxBodySize = DataSize.mebibytes(5);
 
     /** Deadline of a QUORUM or ALL write and of a STRONG read when the request sets none. */
     @NotNull

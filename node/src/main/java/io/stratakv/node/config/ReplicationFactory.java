@@ -14,7 +14,7 @@ public class ReplicationFactory {
 
     /** Record bytes per fetch answer (at least one record is always sent). */
     @NotNull
-    private DataSize fetchMaxSize = DataSize.megabytes(1);
+    private DataSize fetchMaxSize = DataSize.mebibytes(1);
 
     /** HTTP timeout of one fetch beyond its long poll; also the pause before retrying a failed one. */
     @NotNull

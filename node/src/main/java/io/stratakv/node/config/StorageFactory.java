@@ -24,19 +24,19 @@ public class StorageFactory {
 
     /** Memtable size per partition replica. */
     @NotNull
-    private DataSize memtableSize = DataSize.megabytes(64);
+    private DataSize memtableSize = DataSize.mebibytes(64);
 
     /** Block cache per partition replica. */
     @NotNull
-    private DataSize blockCacheSize = DataSize.megabytes(128);
+    private DataSize blockCacheSize = DataSize.mebibytes(128);
 
     /** Log segments roll past this size. */
     @NotNull
-    private DataSize logSegmentSize = DataSize.megabytes(128);
+    private DataSize logSegmentSize = DataSize.mebibytes(128);
 
     /** The data directory must keep at least this much free space to be healthy. */
     @NotNull
-    private DataSize minFreeSpace = DataSize.megabytes(256);
+    private DataSize minFreeSpace = DataSize.mebibytes(256);
 
     public StoreOptions storeOptions(int maxKeyBytes, int maxValueBytes) {
         StoreOptions d = StoreOptions.defaults();

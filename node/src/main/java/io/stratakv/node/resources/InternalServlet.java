@@ -111,20 +111,22 @@ public final class InternalServlet extends HttpServlet {
     }
 
     private void fetch(String ks, int pid, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Replica replica = replica(ks, pid);
         FetchRequest r;
         try (InputStream in = req.getInputStream()) {
             r = ReplicationCodec.decodeFetchRequest(in);
         }
-        byte[] out = ReplicationCodec.encode(replica(ks, pid).fetch(r));
+        byte[] out = ReplicationCodec.encode(replica.fetch(r));
         binary(resp, out);
     }
 
     private void epochEnd(String ks, int pid, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Replica replica = replica(ks, pid);
         EpochEndRequest r;
         try (InputStream in = req.getInputStream()) {
             r = ReplicationCodec.decodeEpochEndRequest(in);
         }
-        binary(resp, ReplicationCodec.encode(replica(ks, pid).epochEnd(r.replicaId(), r.epoch(), r.requestedEpoch())));
+        binary(resp, ReplicationCodec.encode(replica.epochEnd(r.replicaId(), r.epoch(), r.requestedEpoch())));
     }
 
     private void fence(String ks, int pid, HttpServletRequest req, HttpServletResponse resp) throws IOException {
