@@ -10,7 +10,12 @@ import java.util.Arrays;
 public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId) {
 
     public enum Kind {
-        PUT(1), DELETE(2);
+        /**
+         * EPOCH_START opens a leader epoch (DESIGN.md §3, the commit rule): a leader appends it first
+         * in each epoch so that entries of older epochs commit only together with an entry of its
+         * own. Empty key and request id; applying it changes no key.
+         */
+        PUT(1), DELETE(2), EPOCH_START(3);
 
         final int code;
 
@@ -27,6 +32,16 @@ public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId) {
 
     public static Mutation delete(byte[] key) {
         return new Mutation(Kind.DELETE, key, EMPTY, EMPTY);
+    }
+
+    /** The record a leader appends first in its epoch; encodes as {@code 03 00 00}. */
+    public static Mutation epochStart() {
+        return new Mutation(Kind.EPOCH_START, EMPTY, EMPTY, EMPTY);
+    }
+
+    /** A put or delete carrying the client's request id (for idempotent retries). */
+    public Mutation withRequestId(byte[] id) {
+        return new Mutation(kind, key, value, id);
     }
 
     public byte[] encode() {
@@ -54,6 +69,7 @@ public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId) {
         Kind kind = switch (b[0]) {
             case 1 -> Kind.PUT;
             case 2 -> Kind.DELETE;
+            case 3 -> Kind.EPOCH_START;
             default -> throw new CorruptionException(source, offset, "unknown mutation kind " + b[0]);
         };
         int[] pos = {1};
@@ -63,7 +79,10 @@ public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId) {
         if (kind == Kind.PUT) {
             value = Arrays.copyOfRange(b, pos[0], b.length);
         } else if (pos[0] != b.length) {
-            throw new CorruptionException(source, offset, "trailing bytes after a delete");
+            throw new CorruptionException(source, offset, "trailing bytes after a " + kind);
+        }
+        if (kind == Kind.EPOCH_START && key.length != 0) {
+            throw new CorruptionException(source, offset, "an epoch-start record has a key");
         }
         return new Mutation(kind, key, value, requestId);
     }

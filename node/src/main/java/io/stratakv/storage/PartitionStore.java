@@ -119,10 +119,12 @@ public final class PartitionStore implements Closeable {
 
     private void applyToTree(long offset, Mutation m) {
         WriteBatch b = new WriteBatch();
-        if (m.kind() == Mutation.Kind.PUT) {
-            b.put(m.key(), m.value());
-        } else {
-            b.delete(m.key());
+        switch (m.kind()) {
+            case PUT -> b.put(m.key(), m.value());
+            case DELETE -> b.delete(m.key());
+            case EPOCH_START -> {
+                return; // changes no key; replayed harmlessly if a reopen starts before it
+            }
         }
         tree.apply(b, offset);
     }
@@ -186,6 +188,14 @@ public final class PartitionStore implements Closeable {
             }
         }
         return offset;
+    }
+
+    /**
+     * Leader: appends the record that opens the store's current epoch ({@link Mutation#epochStart})
+     * and returns its offset. Entries of older epochs commit only once it does (DESIGN.md §3).
+     */
+    public long appendEpochStart() {
+        return log.append(epoch, Mutation.epochStart().encode());
     }
 
     /**

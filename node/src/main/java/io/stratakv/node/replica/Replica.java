@@ -1,0 +1,574 @@
+package io.stratakv.node.replica;
+
+import io.stratakv.node.replication.FetchRequest;
+import io.stratakv.node.replication.FetchResponse;
+import io.stratakv.node.replication.ReplicationCodec.EpochEndResponse;
+import io.stratakv.storage.Mutation;
+import io.stratakv.storage.PartitionStore;
+import io.stratakv.storage.log.EpochEntry;
+import io.stratakv.storage.log.LogRecord;
+import io.stratakv.zk.contract.ErrorCode;
+import io.stratakv.zk.contract.FenceResponse;
+import io.stratakv.zk.contract.PartitionStatus;
+import io.stratakv.zk.contract.ReplicaRole;
+import io.stratakv.zk.records.PartitionRecord;
+import io.stratakv.zk.records.WriteConsistency;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One partition replica on this node: the state machine of DESIGN.md §3–4 around a
+ * {@link PartitionStore}.
+ *
+ * <h2>What always holds</h2>
+ * <ol>
+ *   <li>{@code view.epoch} never decreases. Anything naming an older epoch (a fetch, a fetch
+ *       answer, a fence, a partition record) is refused or ignored.</li>
+ *   <li>One cut-over per epoch: the replica becomes LEADER or FOLLOWER of epoch E at most once
+ *       (a leader cut off from ZooKeeper may resume the same term, without a second cut-over).</li>
+ *   <li>A leader of epoch E was fenced at E by this process (an election fenced it), has set the
+ *       store's epoch to E and appended E's epoch-start record before it accepts anything. A node
+ *       that restarts therefore never resumes leading the epoch it led before the crash.</li>
+ *   <li>The leader applies (commits) up to the highest end held durably by a majority of the
+ *       voters, and only once that end passes its epoch-start record (Raft's rule).</li>
+ *   <li>A follower of E appends nothing before it has truncated its log to the leader's end of
+ *       its own last epoch (KIP-101/279; never just to its commit offset), and applies only what
+ *       the leader reports committed.</li>
+ *   <li>No append happens while a transition is in progress (appends hold the cut-over lock
+ *       shared, transitions exclusive), so after a fence returns nothing older is appended.</li>
+ * </ol>
+ *
+ * <h2>Threads</h2>
+ * Transitions (fence, partition records, ZooKeeper state, close) run on the caller's thread under
+ * {@code cutover} held exclusively. Client writes and the follower's appends and truncations hold
+ * it shared. Fetch handlers, writers and readers wait on the {@code progress} monitor, which is
+ * notified on every append, commit, read round and transition. Each follower term has its own
+ * virtual thread ({@link FollowerLoop}).
+ */
+public final class Replica implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
+
+    /** What the replica does now; replaced whole, by compare-and-set, under the cut-over lock. */
+    public record View(ReplicaState state, long epoch, String leader) {
+    }
+
+    private final String keyspace;
+    private final int partitionId;
+    private final PartitionStore store;
+    private final ReplicaContext ctx;
+    private final AtomicReference<View> view = new AtomicReference<>(new View(ReplicaState.OFFLINE, 0, ""));
+    private final ReentrantReadWriteLock cutover = new ReentrantReadWriteLock();
+    private final Object progress = new Object();
+
+    // Guarded by cutover (write lock); read without it by the data path.
+    private volatile PartitionRecord assignment;
+    private volatile LeaderTerm term;
+    private volatile FollowerLoop follower;
+    /** The highest epoch this process was fenced at (invariant 3). */
+    private volatile long fencedHere;
+    private volatile boolean closed;
+    /** The leader's end as a follower last learned it, for the lag. */
+    volatile long leaderEnd;
+
+    public Replica(String keyspace, int partitionId, PartitionStore store, PartitionRecord assignment, ReplicaContext ctx) {
+        this.keyspace = keyspace;
+        this.partitionId = partitionId;
+        this.store = store;
+        this.assignment = assignment;
+        this.ctx = ctx;
+        long logEpoch = Math.max(0, store.log().latestEpoch());
+        view.set(new View(ReplicaState.OFFLINE, logEpoch, ""));
+    }
+
+    public String keyspace() {
+        return keyspace;
+    }
+
+    public int partitionId() {
+        return partitionId;
+    }
+
+    public View view() {
+        return view.get();
+    }
+
+    public PartitionRecord assignment() {
+        return assignment;
+    }
+
+    PartitionStore store() {
+        return store;
+    }
+
+    String where() {
+        return keyspace + "/" + partitionId;
+    }
+
+    // ------------------------------------------------------------------------------------ transitions
+
+    private boolean transition(View from, View to) {
+        if (!view.compareAndSet(from, to)) {
+            throw new IllegalStateException("replica " + where() + " view changed outside the cut-over lock");
+        }
+        if (from.state() != to.state() || from.epoch() != to.epoch()) {
+            LOG.info("replica {}: {} at epoch {} -> {} at epoch {} (leader {})", where(), from.state(), from.epoch(),
+                    to.state(), to.epoch(), to.leader().isEmpty() ? "none" : to.leader());
+        }
+        wakeAll();
+        return true;
+    }
+
+    private void stopTerms() {
+        term = null;
+        FollowerLoop f = follower;
+        follower = null;
+        if (f != null) {
+            f.stop();
+        }
+    }
+
+    /** Controller's fence (DESIGN.md §4.3): refuse everything older than epoch from now on. */
+    public FenceResponse fence(long epoch) {
+        cutover.writeLock().lock();
+        try {
+            checkOpen();
+            View v = view.get();
+            if (epoch < v.epoch()) {
+                throw new ReplicaException(ErrorCode.STALE_EPOCH, "replica " + where() + " is at epoch " + v.epoch()
+                        + "; cannot fence at older epoch " + epoch, Map.of("epoch", Long.toString(v.epoch())));
+            }
+            fencedHere = Math.max(fencedHere, epoch);
+            if (epoch > v.epoch()) {
+                stopTerms();
+                transition(v, new View(ReplicaState.FENCED, epoch, ""));
+            }
+            long lastEpoch = Math.max(0, store.log().latestEpoch());
+            long end = store.log().endOffset();
+            return new FenceResponse(ctx.nodeId(), keyspace, partitionId, epoch, lastEpoch, end,
+                    Math.min(store.commitEnd(), end));
+        } finally {
+            cutover.writeLock().unlock();
+        }
+    }
+
+    /** A partition record read from ZooKeeper (watch or fresh read); acts on its epoch only. */
+    public void onRecord(PartitionRecord rec) {
+        cutover.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            View v = view.get();
+            long e = rec.leaderEpoch();
+            if (e < v.epoch()) {
+                return; // an older record than what we know: the cache may deliver out of order
+            }
+            assignment = rec;
+            String me = ctx.nodeId();
+            if (!rec.state().hasLeader() || rec.leader().isEmpty()) {
+                if (v.state() != ReplicaState.FENCED || e > v.epoch()) {
+                    stopTerms();
+                    transition(v, new View(ReplicaState.FENCED, e, ""));
+                }
+                return;
+            }
+            String leader = rec.leader().get();
+            boolean same = e == v.epoch() && leader.equals(v.leader());
+            if (same && (v.state() == ReplicaState.LEADER || v.state() == ReplicaState.FOLLOWER
+                    || v.state() == ReplicaState.CATCHING_UP)) {
+                return; // already cut over to this epoch
+            }
+            if (leader.equals(me)) {
+                LeaderTerm t = term;
+                if (v.state() == ReplicaState.OFFLINE && t != null && t.epoch == e) {
+                    transition(v, new View(ReplicaState.LEADER, e, me)); // reconnected; the same term resumes
+                } else if (fencedHere >= e && (e > v.epoch() || v.state() == ReplicaState.FENCED)) {
+                    becomeLeader(v, rec);
+                } else if (v.state() != ReplicaState.FENCED || e > v.epoch()) {
+                    LOG.warn("replica {}: named leader at epoch {} without being fenced at it by this process "
+                            + "(restarted?); waiting for a new election", where(), e);
+                    stopTerms();
+                    transition(v, new View(ReplicaState.FENCED, e, ""));
+                }
+            } else {
+                stopTerms();
+                transition(v, new View(ReplicaState.FOLLOWER, e, leader));
+                FollowerLoop f = new FollowerLoop(this, ctx, e, leader);
+                follower = f;
+                f.start();
+            }
+        } finally {
+            cutover.writeLock().unlock();
+        }
+    }
+
+    private void becomeLeader(View v, PartitionRecord rec) {
+        stopTerms();
+        long e = rec.leaderEpoch();
+        try {
+            store.setEpoch(e);
+            long start = store.appendEpochStart();
+            LeaderTerm t = new LeaderTerm(e, start, ctx.nodeId(), rec.replicas(), rec.learners());
+            term = t;
+            transition(v, new View(ReplicaState.LEADER, e, ctx.nodeId()));
+            advanceCommit(t);
+        } catch (RuntimeException ex) {
+            LOG.error("replica {}: cannot open epoch {} as leader", where(), e, ex);
+            term = null;
+            transition(view.get(), new View(ReplicaState.OFFLINE, e, ""));
+        }
+    }
+
+    /** ZooKeeper SUSPENDED or LOST: stop leading at once (DESIGN.md §4.2). Followers keep fetching. */
+    public void suspendLeadership() {
+        cutover.writeLock().lock();
+        try {
+            View v = view.get();
+            if (v.state() == ReplicaState.LEADER) {
+                transition(v, new View(ReplicaState.OFFLINE, v.epoch(), ""));
+            }
+        } finally {
+            cutover.writeLock().unlock();
+        }
+    }
+
+    /** Somebody is at a newer epoch (seen in a fetch): step down, then reread ZooKeeper. */
+    void sawNewerEpoch(long epoch) {
+        cutover.writeLock().lock();
+        try {
+            View v = view.get();
+            if (!closed && epoch > v.epoch()) {
+                stopTerms();
+                transition(v, new View(ReplicaState.FENCED, epoch, ""));
+            }
+        } finally {
+            cutover.writeLock().unlock();
+        }
+        ctx.reread(keyspace, partitionId);
+    }
+
+    @Override
+    public void close() {
+        cutover.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            stopTerms();
+            View v = view.get();
+            transition(v, new View(ReplicaState.OFFLINE, v.epoch(), ""));
+            store.close();
+        } finally {
+            cutover.writeLock().unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "replica " + where() + " is closed");
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ leader
+
+    /** The current term if this replica leads epoch (0: any), else NOT_LEADER / STALE_EPOCH. */
+    private LeaderTerm leading(long epoch) {
+        View v = view.get();
+        LeaderTerm t = term;
+        if (epoch > 0 && epoch < v.epoch()) {
+            throw new ReplicaException(ErrorCode.STALE_EPOCH, "epoch " + epoch + " is older than " + v.epoch()
+                    + " at replica " + where(), Map.of("epoch", Long.toString(v.epoch())));
+        }
+        if (v.state() != ReplicaState.LEADER || t == null || t.epoch != v.epoch() || (epoch > 0 && epoch != t.epoch)) {
+            throw notLeader();
+        }
+        return t;
+    }
+
+    /** NOT_LEADER naming the leader and epoch from the newest partition record. */
+    public ReplicaException notLeader() {
+        PartitionRecord rec = assignment;
+        if (rec.leader().isEmpty() || rec.leader().get().equals(ctx.nodeId())) {
+            // No leader, or ZooKeeper still names this node but it does not lead (suspended, fenced, restarted).
+            return new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "partition " + where()
+                    + " has no serving leader now (" + rec.state() + " at epoch " + rec.leaderEpoch() + ")");
+        }
+        return new ReplicaException(ErrorCode.NOT_LEADER, "node " + ctx.nodeId() + " does not lead partition "
+                + where() + " now", Map.of("leader", rec.leader().get(), "leaderEpoch", Long.toString(rec.leaderEpoch())));
+    }
+
+    /** A committed write's position: its offset and the epoch it was written in. */
+    public record WriteResult(long offset, long epoch) {
+    }
+
+    /**
+     * Leader write at the given consistency, waiting until deadlineNanos (System.nanoTime) for
+     * QUORUM and ALL. A timeout or a lost leadership while waiting is TIMEOUT_UNKNOWN_OUTCOME (the
+     * entry is in the log and may still commit), except an ALL write that committed but missed a
+     * replica: REPLICATION_INCOMPLETE with committed=true.
+     *
+     * @param epoch the epoch the client believes current, or 0
+     */
+    public WriteResult write(Mutation m, WriteConsistency consistency, long epoch, long deadlineNanos) {
+        long offset;
+        LeaderTerm t;
+        cutover.readLock().lock();
+        try {
+            t = leading(epoch);
+            offset = store.append(m);
+        } finally {
+            cutover.readLock().unlock();
+        }
+        wakeAll();
+        advanceCommit(t);
+        if (consistency == WriteConsistency.ONE) {
+            return new WriteResult(offset, t.epoch);
+        }
+        boolean all = consistency == WriteConsistency.ALL;
+        boolean done = await(t, deadlineNanos, () -> store.commitEnd() > offset
+                && (!all || t.allHold(offset + 1, store.log().durableEndOffset())));
+        if (done) {
+            return new WriteResult(offset, t.epoch);
+        }
+        boolean committed = store.commitEnd() > offset;
+        if (all && committed) {
+            throw new ReplicaException(ErrorCode.REPLICATION_INCOMPLETE, "the write at offset " + offset
+                    + " committed but did not reach every replica before the deadline",
+                    Map.of("committed", "true", "offset", Long.toString(offset)));
+        }
+        throw new ReplicaException(ErrorCode.TIMEOUT_UNKNOWN_OUTCOME, "the write at offset " + offset + " of "
+                + where() + " was not committed before the deadline or leadership ended; it may still commit",
+                Map.of("committed", "unknown", "offset", Long.toString(offset)));
+    }
+
+    /**
+     * Linearizable read (ReadIndex): captures the commit end at arrival, confirms that a majority
+     * still fetches at this epoch after that (a read round that wakes every parked fetch), waits
+     * until applied reaches the captured end, and reads.
+     */
+    public byte[] strongRead(byte[] key, long epoch, long deadlineNanos) {
+        LeaderTerm t = leading(epoch);
+        long readIndex = Math.max(store.commitEnd(), t.epochStartOffset + 1);
+        long token = t.readToken.incrementAndGet();
+        wakeAll();
+        boolean ok = await(t, deadlineNanos, () -> t.confirmed(token) && store.commitEnd() >= readIndex);
+        if (!ok) {
+            throw new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "replica " + where()
+                    + " could not confirm its leadership with a majority before the deadline");
+        }
+        leading(t.epoch); // still the leader of the same term after the confirmation
+        return store.get(key);
+    }
+
+    /** Any replica, possibly stale. */
+    public byte[] eventualRead(byte[] key) {
+        checkOpen();
+        return store.get(key);
+    }
+
+    /** Waits on progress until cond holds (true), the term ends or the deadline passes (false). */
+    private boolean await(LeaderTerm t, long deadlineNanos, BooleanSupplier cond) {
+        synchronized (progress) {
+            while (true) {
+                if (cond.getAsBoolean()) {
+                    return true;
+                }
+                if (term != t || view.get().state() != ReplicaState.LEADER) {
+                    return false;
+                }
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                // Bounded slices: under fsync INTERVAL the leader's own durable end moves without a notify.
+                long ms = Math.max(1, Math.min(left / 1_000_000, 10));
+                try {
+                    progress.wait(ms);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+                advanceCommit(t);
+            }
+        }
+    }
+
+    private void advanceCommit(LeaderTerm t) {
+        if (term != t) {
+            return;
+        }
+        long candidate = Math.min(t.majorityDurableEnd(store.log().durableEndOffset()), store.log().endOffset());
+        if (candidate > t.epochStartOffset && candidate > store.commitEnd()) {
+            store.commitTo(candidate);
+            wakeAll();
+        }
+    }
+
+    private void wakeAll() {
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    /** Leader side of a follower's fetch (DESIGN.md §3): records its progress, long-polls, answers. */
+    public FetchResponse fetch(FetchRequest r) {
+        View v = view.get();
+        if (r.epoch() < v.epoch()) {
+            throw new ReplicaException(ErrorCode.STALE_EPOCH, "fetch at epoch " + r.epoch() + " but replica "
+                    + where() + " is at " + v.epoch(), Map.of("epoch", Long.toString(v.epoch())));
+        }
+        if (r.epoch() > v.epoch()) {
+            sawNewerEpoch(r.epoch());
+            throw new ReplicaException(ErrorCode.FENCED, "replica " + where() + " learned of epoch " + r.epoch()
+                    + " from " + r.replicaId() + " and stepped down");
+        }
+        LeaderTerm t = leading(r.epoch());
+        if (!t.isMember(r.replicaId())) {
+            throw new ReplicaException(ErrorCode.INVALID_ARGUMENT, "node " + r.replicaId()
+                    + " is not a replica of " + where() + " at epoch " + t.epoch);
+        }
+        long end = store.log().endOffset();
+        if (r.fromOffset() > end || r.fromOffset() < store.log().startOffset()) {
+            throw new ReplicaException(ErrorCode.INVALID_ARGUMENT, "fetch from offset " + r.fromOffset()
+                    + " outside the leader's log [" + store.log().startOffset() + ", " + end + "]",
+                    Map.of("logStart", Long.toString(store.log().startOffset()), "logEnd", Long.toString(end)));
+        }
+        t.recordFetch(r.replicaId(), Math.min(r.durableEnd(), r.fromOffset()), r.readToken());
+        advanceCommit(t);
+        wakeAll(); // readers waiting for this confirmation, writers waiting for this durable end
+        long deadline = System.nanoTime() + Math.min(Math.max(0, r.maxWaitMs()), ctx.fetchMaxWaitMs()) * 1_000_000L;
+        synchronized (progress) {
+            while (store.log().endOffset() <= r.fromOffset() && store.commitEnd() <= r.knownCommit()
+                    && t.readToken.get() <= r.readToken() && term == t) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    progress.wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        leading(t.epoch);
+        List<LogRecord> records = r.fromOffset() < store.log().endOffset()
+                ? store.log().read(r.fromOffset(), Math.max(1, Math.min(r.maxBytes(), ctx.fetchMaxBytes())))
+                : List.of();
+        return new FetchResponse(t.epoch, store.commitEnd(), store.log().endOffset(), store.log().startOffset(),
+                t.readToken.get(), records);
+    }
+
+    /** Leader side of a follower's truncation step: the end of the largest epoch ≤ requested in this log. */
+    public EpochEndResponse epochEnd(String replicaId, long epoch, long requestedEpoch) {
+        View v = view.get();
+        if (epoch > v.epoch()) {
+            sawNewerEpoch(epoch);
+        }
+        LeaderTerm t = leading(epoch);
+        EpochEntry e = store.log().endOffsetForEpoch(requestedEpoch);
+        return new EpochEndResponse(t.epoch, e.epoch(), e.startOffset());
+    }
+
+    // ------------------------------------------------------------------------------------ follower
+
+    /** Truncates to the leader's end of the local last epoch, as FollowerLoop computed; refused after a cut-over. */
+    void truncateAsFollower(long epoch, long newEnd) {
+        cutover.readLock().lock();
+        try {
+            requireFollowing(epoch);
+            if (newEnd < store.log().endOffset()) {
+                LOG.info("replica {}: truncating divergent suffix [{}, {}) at epoch {}", where(), newEnd,
+                        store.log().endOffset(), epoch);
+                store.truncateUncommitted(newEnd);
+            }
+        } finally {
+            cutover.readLock().unlock();
+        }
+    }
+
+    /** Appends a fetch answer and applies what the leader reports committed. */
+    void applyFetched(long epoch, FetchResponse resp) {
+        cutover.readLock().lock();
+        try {
+            requireFollowing(epoch);
+            List<LogRecord> records = resp.records();
+            if (!records.isEmpty() && records.getFirst().offset() == store.log().endOffset()) {
+                store.appendReplicated(records);
+            } else if (!records.isEmpty()) {
+                throw new IllegalStateException("fetched records start at " + records.getFirst().offset()
+                        + " but the log ends at " + store.log().endOffset());
+            }
+            long commit = Math.min(resp.commitEnd(), store.log().endOffset());
+            if (commit > store.commitEnd()) {
+                store.commitTo(commit);
+            }
+            leaderEnd = resp.leaderEnd();
+        } finally {
+            cutover.readLock().unlock();
+        }
+        wakeAll();
+    }
+
+    private void requireFollowing(long epoch) {
+        View v = view.get();
+        if (closed || v.state() != ReplicaState.FOLLOWER || v.epoch() != epoch) {
+            throw new ReplicaException(ErrorCode.FENCED, "replica " + where() + " no longer follows epoch " + epoch);
+        }
+    }
+
+    boolean isFollowing(long epoch) {
+        View v = view.get();
+        return !closed && v.state() == ReplicaState.FOLLOWER && v.epoch() == epoch;
+    }
+
+    Object progressMonitor() {
+        return progress;
+    }
+
+    // ------------------------------------------------------------------------------------ status
+
+    public PartitionStatus status() {
+        View v = view.get();
+        PartitionRecord rec = assignment;
+        ReplicaRole role = switch (v.state()) {
+            case LEADER -> ReplicaRole.LEADER;
+            case FOLLOWER -> rec.learners().contains(ctx.nodeId()) ? ReplicaRole.LEARNER : ReplicaRole.FOLLOWER;
+            case FENCED -> ReplicaRole.FENCED;
+            case CATCHING_UP -> ReplicaRole.RECOVERING;
+            case OFFLINE -> ReplicaRole.STOPPED;
+        };
+        if (closed) {
+            return new PartitionStatus(keyspace, partitionId, ReplicaRole.STOPPED, v.epoch(), 0, 0, 0, 0, 0, 0);
+        }
+        long start = store.log().startOffset();
+        long end = store.log().endOffset();
+        long commit = Math.min(store.commitEnd(), end);
+        long lag = v.state() == ReplicaState.LEADER ? 0 : Math.max(0, leaderEnd - end);
+        long size = store.log().sizeInBytes() + store.tree().liveTableBytes();
+        return new PartitionStatus(keyspace, partitionId, role, v.epoch(), start, end, commit, commit, lag, size);
+    }
+
+    /** Whether the engine under this replica can still write (for the health check). */
+    public boolean engineHealthy() {
+        return closed || !store.log().failed();
+    }
+
+    /** For tests and diagnostics: the store's commit end (= applied offset). */
+    public long commitEnd() {
+        return store.commitEnd();
+    }
+
+    public long logEnd() {
+        return store.log().endOffset();
+    }
+}

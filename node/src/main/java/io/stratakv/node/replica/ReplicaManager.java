@@ -1,0 +1,334 @@
+package io.stratakv.node.replica;
+
+import io.dropwizard.lifecycle.Managed;
+import io.stratakv.node.replication.ReplicationClient;
+import io.stratakv.storage.PartitionStore;
+import io.stratakv.storage.StoreOptions;
+import io.stratakv.storage.fs.RealFs;
+import io.stratakv.zk.Versioned;
+import io.stratakv.zk.ZkLayout;
+import io.stratakv.zk.contract.ErrorCode;
+import io.stratakv.zk.hash.KeyHash;
+import io.stratakv.zk.records.NodeRegistration;
+import io.stratakv.zk.records.PartitionRecord;
+import io.stratakv.zk.records.PartitionState;
+import io.stratakv.zk.records.ZkCodec;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keeps the node's local replicas matching the partition znodes (DESIGN.md §2): opens a
+ * {@link PartitionStore} under dataDir/&lt;ks&gt;/&lt;pid&gt; for each partition that lists this node as
+ * replica or learner, hands every newer record to its {@link Replica}, and closes replicas no
+ * longer assigned. Data of a closed replica stays on disk (it may be assigned back, and a
+ * rebalance that went wrong must not have destroyed a copy); removing the files of a deleted
+ * keyspace is left to an operator task for now.
+ *
+ * <p>The CuratorCache watch is a hint: a full fresh read runs every reconcile interval and after
+ * every reconnection (after {@code sync()}), and records are applied by znode version, newest
+ * wins, never by arrival order. On SUSPENDED or LOST every leader stops serving at once.
+ *
+ * <p>Threads: cache events on Curator's thread, reconciles on one scheduler thread, fence and
+ * data requests on Jetty's. {@link #apply} is synchronized so a partition is opened or closed once.
+ */
+public final class ReplicaManager implements Managed, ReplicaContext {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaManager.class);
+
+    public record Key(String keyspace, int partitionId) {
+    }
+
+    private final CuratorFramework zk;
+    private final ZkLayout layout;
+    private final String nodeId;
+    private final Path dataDir;
+    private final StoreOptions storeOptions;
+    private final ReplicationClient client;
+    private final int fetchMaxWaitMs;
+    private final int fetchMaxBytes;
+    private final long fetchRetryMs;
+    private final long reconcileMs;
+    private final Map<Key, Replica> replicas = new ConcurrentHashMap<>();
+    /** Newest record (by znode version) of every partition of the cluster, for routing and NOT_LEADER answers. */
+    private final Map<Key, Versioned<PartitionRecord>> records = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "strata-replica-manager");
+        t.setDaemon(true);
+        return t;
+    });
+    private CuratorCache cache;
+    private volatile boolean suspended;
+
+    public ReplicaManager(CuratorFramework zk, ZkLayout layout, String nodeId, Path dataDir, StoreOptions storeOptions,
+                          ReplicationClient client, int fetchMaxWaitMs, int fetchMaxBytes, long fetchRetryMs,
+                          long reconcileMs) {
+        this.zk = zk;
+        this.layout = layout;
+        this.nodeId = nodeId;
+        this.dataDir = dataDir;
+        this.storeOptions = storeOptions;
+        this.client = client;
+        this.fetchMaxWaitMs = fetchMaxWaitMs;
+        this.fetchMaxBytes = fetchMaxBytes;
+        this.fetchRetryMs = fetchRetryMs;
+        this.reconcileMs = reconcileMs;
+    }
+
+    @Override
+    public void start() throws Exception {
+        zk.getConnectionStateListenable().addListener((c, state) -> onConnectionState(state));
+        cache = CuratorCache.build(zk, layout.partitions());
+        cache.listenable().addListener(CuratorCacheListener.builder().forCreatesAndChanges((before, after) -> {
+            Optional<Key> key = keyOf(after.getPath());
+            if (key.isPresent() && after.getData() != null && after.getData().length > 0) {
+                try {
+                    PartitionRecord rec = ZkCodec.decode(after.getData(), PartitionRecord.class, after.getPath());
+                    apply(key.get(), new Versioned<>(rec, after.getStat().getVersion()));
+                } catch (RuntimeException e) {
+                    LOG.warn("cannot apply partition znode {}: {}", after.getPath(), e.toString());
+                }
+            }
+        }).build());
+        cache.start();
+        reconcile();
+        scheduler.scheduleWithFixedDelay(this::reconcileQuietly, reconcileMs, reconcileMs, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void stop() {
+        scheduler.shutdownNow();
+        if (cache != null) {
+            cache.close();
+        }
+        synchronized (this) {
+            for (Replica r : replicas.values()) {
+                try {
+                    r.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("closing replica {}: {}", r.where(), e.toString());
+                }
+            }
+            replicas.clear();
+        }
+    }
+
+    private void onConnectionState(ConnectionState state) {
+        switch (state) {
+            case SUSPENDED, LOST -> {
+                suspended = true;
+                replicas.values().forEach(Replica::suspendLeadership);
+                LOG.warn("ZooKeeper connection {}: every local leader stopped serving", state);
+            }
+            case RECONNECTED, CONNECTED -> {
+                suspended = false;
+                scheduler.execute(() -> {
+                    try {
+                        zk.sync().forPath(layout.partitions()); // read only what the quorum has (helix#1118)
+                    } catch (Exception e) {
+                        LOG.warn("sync after reconnect failed: {}", e.toString());
+                    }
+                    reconcileQuietly();
+                });
+            }
+            default -> {
+            }
+        }
+    }
+
+    private Optional<Key> keyOf(String path) {
+        String prefix = layout.partitions() + "/";
+        if (!path.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        String[] parts = path.substring(prefix.length()).split("/");
+        if (parts.length != 2) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new Key(parts[0], Integer.parseInt(parts[1])));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+        } catch (Exception e) {
+            LOG.warn("reconcile of partitions failed: {}", e.toString());
+        }
+    }
+
+    /** A full fresh read of every partition znode; closes local replicas whose znode is gone. */
+    public void reconcile() throws Exception {
+        if (zk.checkExists().forPath(layout.partitions()) == null) {
+            return;
+        }
+        List<Key> seen = new ArrayList<>();
+        for (String ks : zk.getChildren().forPath(layout.partitions())) {
+            List<String> pids;
+            try {
+                pids = zk.getChildren().forPath(layout.partitions(ks));
+            } catch (KeeperException.NoNodeException e) {
+                continue;
+            }
+            for (String pid : pids) {
+                Key key = new Key(ks, Integer.parseInt(pid));
+                seen.add(key);
+                readFresh(key);
+            }
+        }
+        for (Key k : List.copyOf(replicas.keySet())) {
+            if (!seen.contains(k)) {
+                closeReplica(k, "its partition znode is gone");
+                records.remove(k);
+            }
+        }
+    }
+
+    /** Reads one partition znode fresh and applies it; returns the replica if this node holds one. */
+    public Optional<Replica> readFresh(Key key) throws Exception {
+        Optional<Versioned<PartitionRecord>> v = ZkCodec.read(zk, layout.partition(key.keyspace(), key.partitionId()),
+                PartitionRecord.class);
+        v.ifPresent(rec -> apply(key, rec));
+        return Optional.ofNullable(replicas.get(key));
+    }
+
+    private synchronized void apply(Key key, Versioned<PartitionRecord> rec) {
+        Versioned<PartitionRecord> known = records.get(key);
+        if (known != null && known.version() > rec.version()) {
+            return;
+        }
+        records.put(key, rec);
+        PartitionRecord r = rec.value();
+        boolean assigned = (r.replicas().contains(nodeId) || r.learners().contains(nodeId))
+                && r.state() != PartitionState.RETIRED;
+        Replica replica = replicas.get(key);
+        if (!assigned) {
+            if (replica != null) {
+                closeReplica(key, "it is no longer assigned here (" + r.replicas() + ")");
+            }
+            return;
+        }
+        if (replica == null) {
+            Path dir = dataDir.resolve(key.keyspace()).resolve(Integer.toString(key.partitionId()));
+            PartitionStore store;
+            try {
+                Files.createDirectories(dir);
+                store = PartitionStore.open(RealFs.INSTANCE, dir, storeOptions, null, null, false);
+            } catch (Exception e) {
+                LOG.error("cannot open partition {}/{} under {}", key.keyspace(), key.partitionId(), dir, e);
+                return;
+            }
+            replica = new Replica(key.keyspace(), key.partitionId(), store, r, this);
+            replicas.put(key, replica);
+            LOG.info("opened replica {}/{} at log end {}", key.keyspace(), key.partitionId(), store.log().endOffset());
+        }
+        replica.onRecord(r);
+        if (suspended) {
+            replica.suspendLeadership();
+        }
+    }
+
+    private synchronized void closeReplica(Key key, String why) {
+        Replica r = replicas.remove(key);
+        if (r != null) {
+            LOG.info("closing replica {}: {}; its data stays on disk", r.where(), why);
+            r.close();
+        }
+    }
+
+    public Optional<Replica> replica(String keyspace, int partitionId) {
+        return Optional.ofNullable(replicas.get(new Key(keyspace, partitionId)));
+    }
+
+    public Collection<Replica> replicas() {
+        return replicas.values();
+    }
+
+    /** The partition of keyspace whose hash range holds key, from the newest records this node has read. */
+    public Optional<PartitionRecord> route(String keyspace, byte[] key) {
+        long h = KeyHash.hash(key);
+        for (Map.Entry<Key, Versioned<PartitionRecord>> e : records.entrySet()) {
+            PartitionRecord r = e.getValue().value();
+            if (e.getKey().keyspace().equals(keyspace) && r.state() != PartitionState.RETIRED && r.range().contains(h)) {
+                return Optional.of(r);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public boolean zooKeeperSuspended() {
+        return suspended;
+    }
+
+    // ------------------------------------------------------------------------------------ ReplicaContext
+
+    @Override
+    public String nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public Optional<URI> internalAddress(String id) {
+        try {
+            return ZkCodec.read(zk, layout.registeredNode(id), NodeRegistration.class)
+                    .map(v -> URI.create("http://" + v.value().host() + ":" + v.value().internalPort()));
+        } catch (Exception e) {
+            throw new ReplicaException(ErrorCode.ZOOKEEPER_UNAVAILABLE, "cannot read the registration of " + id + ": " + e);
+        }
+    }
+
+    @Override
+    public void reread(String keyspace, int partitionId) {
+        try {
+            scheduler.execute(() -> {
+                try {
+                    readFresh(new Key(keyspace, partitionId));
+                } catch (Exception e) {
+                    LOG.warn("reread of {}/{} failed: {}", keyspace, partitionId, e.toString());
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            // stopping
+        }
+    }
+
+    @Override
+    public ReplicationClient replicationClient() {
+        return client;
+    }
+
+    @Override
+    public int fetchMaxWaitMs() {
+        return fetchMaxWaitMs;
+    }
+
+    @Override
+    public int fetchMaxBytes() {
+        return fetchMaxBytes;
+    }
+
+    @Override
+    public long fetchRetryMs() {
+        return fetchRetryMs;
+    }
+}
