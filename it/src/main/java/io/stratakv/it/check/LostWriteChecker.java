@@ -1,9 +1,12 @@
 package io.stratakv.it.check;
 
+import io.stratakv.it.history.Consistency;
 import io.stratakv.it.history.History;
+import io.stratakv.it.history.OpFunction;
 import io.stratakv.it.history.Operation;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,6 +108,29 @@ public final class LostWriteChecker {
         }
         Verdict verdict = !lost.isEmpty() ? Verdict.INVALID : !unread.isEmpty() ? Verdict.UNKNOWN : Verdict.VALID;
         return new Result(verdict, lost, unread, acknowledged);
+    }
+
+    /**
+     * The final reads a history ends with, for a history that records them itself: per key, the
+     * last {@code OK} read at {@code STRONG} invoked after every write of that key that completed
+     * had completed. Writes that never completed ({@code INFO}) are ignored here; they stay
+     * candidates in {@link #check}. A key with no such read is left out (and so unread).
+     */
+    public static Map<String, Optional<String>> finalReads(History history) {
+        Map<String, Long> lastWriteCompletion = new HashMap<>();
+        for (Operation o : history.operations()) {
+            if (o.function().isWrite() && !o.isInfo()) {
+                lastWriteCompletion.merge(o.key(), o.completeNanos(), Math::max);
+            }
+        }
+        Map<String, Optional<String>> reads = new LinkedHashMap<>();
+        for (Operation o : history.operations()) {
+            if (o.function() == OpFunction.READ && o.isOk() && o.consistency() == Consistency.STRONG
+                    && o.invokeNanos() > lastWriteCompletion.getOrDefault(o.key(), Long.MIN_VALUE)) {
+                reads.put(o.key(), Optional.ofNullable(o.value()));
+            }
+        }
+        return reads;
     }
 
     private static boolean isAcknowledgedDurable(Operation o) {

@@ -39,6 +39,7 @@ class ConcurrentRegisterHistoryTest {
     static final int DROPPED_PER_MILLE = 15;
     static final long MAX_DELAY_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
     static final long SEED = 20240611L;
+    static final int FINAL_READER = CLIENTS;
 
     static History history;
 
@@ -63,6 +64,12 @@ class ConcurrentRegisterHistoryTest {
         start.countDown();
         for (Thread t : clients) t.join();
         assertThat(errors).isEmpty();
+        for (int k = 0; k < KEYS; k++) {                     // final reads, once every client stopped
+            Op read = recorder.invokeRead(FINAL_READER, "k" + k, Consistency.STRONG);
+            synchronized (register) {
+                recorder.okRead(read, register.get("k" + k));
+            }
+        }
         history = recorder.history();
         Path saved = Path.of("target", "histories", "concurrent-register.jsonl");
         Files.createDirectories(saved.getParent());
@@ -135,8 +142,16 @@ class ConcurrentRegisterHistoryTest {
         LinearizabilityResult r = LinearizabilityChecker.withDefaults().check(history);
         System.out.printf("checked %d operations (%d INFO, %d successful CAS) over %d keys from %d clients: %s%n",
                 history.operations().size(), info, casOk, KEYS, CLIENTS, r);
-        assertThat(history.operations()).hasSize(OPERATIONS);
+        assertThat(history.operations()).hasSize(OPERATIONS + KEYS);
         assertThat(info).isGreaterThan(0);
+        assertThat(r.verdict()).as(r.toString()).isEqualTo(Verdict.VALID);
+    }
+
+    @Test
+    void noAcknowledgedWriteOfARealConcurrentRegisterIsLost() {
+        LostWriteChecker.Result r = new LostWriteChecker().check(history, LostWriteChecker.finalReads(history));
+        System.out.println("lost writes: " + r);
+        assertThat(LostWriteChecker.finalReads(history)).hasSize(KEYS);
         assertThat(r.verdict()).as(r.toString()).isEqualTo(Verdict.VALID);
     }
 

@@ -122,4 +122,21 @@ class LostWriteCheckerTest {
         assertThat(r.verdict()).isEqualTo(Verdict.UNKNOWN);
         assertThat(r.unreadKeys()).containsExactly("y");
     }
+
+    @Test
+    void finalReadsAreTheLastStrongReadsAfterEveryCompletedWrite() {
+        History h = history()
+                .write(1, "x", "a").ok(1)
+                .read(2, "x")                  // concurrent with the write of b: not final
+                .write(1, "x", "b").ok(1)
+                .ok(2, "a")
+                .write(3, "x", "c").info(3)    // unknown writes do not hold the final read back
+                .write(1, "y", "d").ok(1)
+                .read(2, "x").ok(2, "b")
+                .read(2, "y").ok(2, "d")
+                .build();
+        assertThat(LostWriteChecker.finalReads(h)).containsExactly(
+                Map.entry("x", Optional.of("b")), Map.entry("y", Optional.of("d")));
+        assertThat(checker.check(h, LostWriteChecker.finalReads(h)).isValid()).isTrue();
+    }
 }
