@@ -14,9 +14,13 @@ public final class Strata {
             return;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        // Services: Dropwizard's own command line (server CONFIG, check CONFIG); they keep running.
         if (args[0].equals("controller")) {
-            // A service: Dropwizard's own command line (server CONFIG, check CONFIG); it keeps running.
             io.stratakv.controller.ControllerApplication.main(rest.length == 0 ? new String[]{"-h"} : rest);
+            return;
+        }
+        if (args[0].equals("node")) {
+            io.stratakv.node.NodeApplication.main(rest.length == 0 ? new String[]{"-h"} : rest);
             return;
         }
         int code = switch (args[0]) {
@@ -41,6 +45,7 @@ public final class Strata {
                   bench engine [options]   db_bench-style workloads against StrataKV's storage engine and
                                            RocksDB in one JVM; `strata bench engine --help` lists the options
                   controller server FILE   run a controller (config-examples/controller.yml); `check FILE` validates
+                  node server FILE         run a storage node (config-examples/node.yml); `check FILE` validates
                   test [maven args]        (launcher only) run every test of every module
                   help                     this list
                 """);
