@@ -1,0 +1,76 @@
+package io.stratakv.balancer.resources;
+
+import io.stratakv.zk.contract.ErrorCode;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+
+/** URL pieces kept in their encoded form, so what the node receives is what the client sent. */
+final class PercentCoding {
+
+    private PercentCoding() {
+    }
+
+    /** RFC 3986 percent-decoding to raw bytes, as the node decodes keys ('+' stays '+'). */
+    static byte[] decode(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '%') {
+                int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
+                int lo = i + 2 < s.length() ? Character.digit(s.charAt(i + 2), 16) : -1;
+                if (hi < 0 || lo < 0) {
+                    throw new RequestException(ErrorCode.INVALID_ARGUMENT, "bad percent-encoding in the key");
+                }
+                out.write(hi << 4 | lo);
+                i += 2;
+            } else if (c < 0x80) {
+                out.write(c);
+            } else {
+                byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+                out.write(b, 0, b.length);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Splits a raw query string: parameters named in {@code own} are decoded into {@code ownOut}
+     * (the first occurrence); the rest are returned joined, still encoded and in order.
+     */
+    static String splitQuery(String rawQuery, Set<String> own, Map<String, String> ownOut) {
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return "";
+        }
+        StringBuilder pass = new StringBuilder();
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            if (own.contains(name)) {
+                String v = eq < 0 ? "" : pair.substring(eq + 1);
+                ownOut.putIfAbsent(name, new String(decode(v.replace('+', ' ')), StandardCharsets.UTF_8));
+            } else {
+                if (!pass.isEmpty()) {
+                    pass.append('&');
+                }
+                pass.append(pair);
+            }
+        }
+        return pass.toString();
+    }
+
+    /** The raw value of parameter {@code name} in an encoded query, or null. */
+    static String param(String rawQuery, String name) {
+        for (String pair : rawQuery.split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return pair.substring(name.length() + 1);
+            }
+        }
+        return null;
+    }
+}
