@@ -274,7 +274,7 @@ class BalancerRetryTest {
     }
 
     @Test
-    void aSessionReadARepliaCannotServeGoesToTheLeader() throws Exception {
+    void aSessionReadAReplicaCannotServeGoesToTheLeader() throws Exception {
         FakeNode leader = fake("s1", false).always(Reply.ok("from-leader")); // not live: the replica is picked first
         FakeNode replica = fake("s2", true).always(Reply.notLeader("s1", 1));
         keyspace("ks", ReadConsistency.STRONG, List.of("s1", "s2"), "s1", 1);
