@@ -23,6 +23,10 @@ public final class Strata {
             io.stratakv.node.NodeApplication.main(rest.length == 0 ? new String[]{"-h"} : rest);
             return;
         }
+        if (args[0].equals("balancer")) {
+            io.stratakv.balancer.BalancerApplication.main(rest.length == 0 ? new String[]{"-h"} : rest);
+            return;
+        }
         int code = switch (args[0]) {
             case "bench" -> Bench.run(rest);
             default -> {
@@ -46,6 +50,7 @@ public final class Strata {
                                            RocksDB in one JVM; `strata bench engine --help` lists the options
                   controller server FILE   run a controller (config-examples/controller.yml); `check FILE` validates
                   node server FILE         run a storage node (config-examples/node.yml); `check FILE` validates
+                  balancer server FILE     run a balancer (config-examples/balancer.yml); `check FILE` validates
                   test [maven args]        (launcher only) run every test of every module
                   help                     this list
                 """);
