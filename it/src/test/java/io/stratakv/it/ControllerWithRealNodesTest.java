@@ -2,6 +2,8 @@ package io.stratakv.it;
 
 import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
+import io.stratakv.balancer.BalancerApplication;
+import io.stratakv.balancer.BalancerConfiguration;
 import io.stratakv.controller.ControllerApplication;
 import io.stratakv.controller.ControllerConfiguration;
 import io.stratakv.node.NodeApplication;
@@ -39,7 +41,7 @@ import java.util.function.BooleanSupplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The controller against real storage nodes (not fakes): it bootstraps the default keyspace, elects
+ * The controller and a balancer against real storage nodes (not fakes): it bootstraps the default keyspace, elects
  * every partition's leader through the nodes' real fence endpoints, the nodes serve QUORUM writes
  * and STRONG reads, and when a leader's node stops the controller elects another replica at a higher
  * epoch that still holds every acknowledged write.
@@ -54,6 +56,7 @@ class ControllerWithRealNodesTest {
     private CuratorFramework zk;
     private final Map<String, DropwizardTestSupport<NodeConfiguration>> nodes = new LinkedHashMap<>();
     private DropwizardTestSupport<ControllerConfiguration> controller;
+    private DropwizardTestSupport<BalancerConfiguration> balancer;
 
     @TempDir
     Path data;
@@ -98,10 +101,21 @@ class ControllerWithRealNodesTest {
                 ConfigOverride.config("ctl", "server.adminConnectors[0].port", "0"),
                 ConfigOverride.config("ctl", "logging.level", "WARN"));
         controller.before();
+        balancer = new DropwizardTestSupport<>(BalancerApplication.class, (String) null, "bal",
+                ConfigOverride.config("bal", "zookeeper.connect", zkServer.getConnectString()),
+                ConfigOverride.config("bal", "zookeeper.cluster", CLUSTER),
+                ConfigOverride.config("bal", "reconcileInterval", "300ms"),
+                ConfigOverride.config("bal", "server.applicationConnectors[0].port", "0"),
+                ConfigOverride.config("bal", "server.adminConnectors[0].port", "0"),
+                ConfigOverride.config("bal", "logging.level", "WARN"));
+        balancer.before();
     }
 
     @AfterEach
     void stop() throws Exception {
+        if (balancer != null) {
+            balancer.after();
+        }
         if (controller != null) {
             controller.after();
         }
@@ -200,6 +214,50 @@ class ControllerWithRealNodesTest {
             PartitionRecord p = partitionOf(e.getKey());
             assertThat(get(p.leader().orElseThrow(), e.getKey()).body()).as(e.getKey()).isEqualTo(e.getValue());
         }
+    }
+
+    private URI viaBalancer(String key, String query) {
+        String k = URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+        return URI.create("http://127.0.0.1:" + balancer.getLocalPort() + "/v1/kv/" + k + "?" + query);
+    }
+
+    /**
+     * The whole path: client → balancer → leader node, through a leader failover. The balancer
+     * follows the new leader by itself (ZooKeeper and NOT_LEADER answers); the client only retries
+     * what the balancer reports as retryable.
+     */
+    @Test
+    void writesAndReadsThroughTheBalancerSurviveALeaderFailover() throws Exception {
+        await("every partition of the default keyspace has a leader", 30_000, this::allOnline);
+        Map<String, String> acked = new LinkedHashMap<>();
+        for (int i = 0; i < 30; i++) {
+            String key = "bk-" + i;
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(viaBalancer(key, "consistency=QUORUM"))
+                    .PUT(HttpRequest.BodyPublishers.ofString("v" + i)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as("%s -> %s", key, r.body()).isEqualTo(200);
+            assertThat(r.headers().firstValue("X-Strata-Partition")).isPresent();
+            acked.put(key, "v" + i);
+        }
+        String victim = partitionOf("bk-0").leader().orElseThrow();
+        nodes.remove(victim).after();
+        for (Map.Entry<String, String> e : acked.entrySet()) {
+            await("the balancer serves " + e.getKey() + " after the failover", 30_000, () -> {
+                try {
+                    HttpResponse<String> r = http.send(HttpRequest.newBuilder(viaBalancer(e.getKey(), "consistency=STRONG"))
+                            .GET().build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200) {
+                        assertThat(r.body()).as(e.getKey()).isEqualTo(e.getValue());
+                        return true;
+                    }
+                    return false;
+                } catch (java.io.IOException | InterruptedException ex) {
+                    return false;
+                }
+            });
+        }
+        HttpResponse<String> after = http.send(HttpRequest.newBuilder(viaBalancer("bk-0", "consistency=QUORUM"))
+                .PUT(HttpRequest.BodyPublishers.ofString("after")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(after.statusCode()).as(after.body()).isEqualTo(200);
     }
 
     private static void await(String what, long timeoutMillis, BooleanSupplier condition) throws InterruptedException {
