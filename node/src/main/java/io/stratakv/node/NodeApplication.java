@@ -12,6 +12,7 @@ import io.stratakv.node.replica.ReplicaManager;
 import io.stratakv.node.replication.ReplicationClient;
 import io.stratakv.node.resources.InternalServlet;
 import io.stratakv.node.resources.KvServlet;
+import io.stratakv.node.resources.ScanServlet;
 import io.stratakv.zk.ZkLayout;
 import io.stratakv.zk.ZkNames;
 import org.apache.curator.framework.CuratorFramework;
@@ -93,7 +94,8 @@ public class NodeApplication extends Application<NodeConfiguration> {
             }
         });
 
-        env.servlets().addServlet("strata-kv", new KvServlet(replicas, limits)).addMapping("/v1/kv/*");
+        env.servlets().addServlet("strata-kv", new KvServlet(replicas, limits, env.metrics())).addMapping("/v1/kv/*");
+        env.servlets().addServlet("strata-scan", new ScanServlet(replicas, limits, env.metrics())).addMapping("/v1/scan/*");
         env.servlets().addServlet("strata-internal", new InternalServlet(replicas, nodeId, registrar::incarnation))
                 .addMapping("/internal/v1/*");
 

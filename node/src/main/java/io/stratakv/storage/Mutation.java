@@ -4,10 +4,34 @@ import java.util.Arrays;
 
 /**
  * A change to one key as it travels inside a log record's payload. Layout (ENGINE.md):
- * {@code u8 kind | varint keyLength | key | varint requestIdLength | requestId | value (rest, puts only)}.
- * The client request id rides in the log so that any replica that applies the record knows it.
+ * {@code u8 kind [| 0x80 if conditional] | varint keyLength | key | varint requestIdLength | requestId
+ * [| varint expectedVersion if conditional] | value (rest, puts only)}.
+ * The client request id and the expected version ride in the log so that every replica that
+ * applies the record decides the same: a retry is recognised and a condition is evaluated at
+ * apply time, against the key's version there.
+ *
+ * @param expectedVersion {@link #UNCONDITIONAL}, 0 (the key must be absent) or the version (log
+ *                        offset of the last write) the key must have for the mutation to apply
  */
-public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId) {
+public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId, long expectedVersion) {
+
+    /** No condition: the mutation applies whatever the key's version. */
+    public static final long UNCONDITIONAL = -1;
+    /** Flag in the kind byte: an expected version follows the request id. */
+    static final int CONDITIONAL_FLAG = 0x80;
+
+    public Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId) {
+        this(kind, key, value, requestId, UNCONDITIONAL);
+    }
+
+    public Mutation {
+        if (expectedVersion < UNCONDITIONAL) {
+            throw new IllegalArgumentException("expected version " + expectedVersion + " is negative");
+        }
+        if (kind == Kind.EPOCH_START && expectedVersion != UNCONDITIONAL) {
+            throw new IllegalArgumentException("an epoch-start record has no condition");
+        }
+    }
 
     public enum Kind {
         /**
@@ -41,20 +65,36 @@ public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId) {
 
     /** A put or delete carrying the client's request id (for idempotent retries). */
     public Mutation withRequestId(byte[] id) {
-        return new Mutation(kind, key, value, id);
+        return new Mutation(kind, key, value, id, expectedVersion);
+    }
+
+    /** A put or delete that applies only if the key's version is then expected (0: the key is absent). */
+    public Mutation ifVersion(long expected) {
+        if (expected < 0) {
+            throw new IllegalArgumentException("expected version " + expected + " is negative");
+        }
+        return new Mutation(kind, key, value, requestId, expected);
+    }
+
+    public boolean conditional() {
+        return expectedVersion != UNCONDITIONAL;
     }
 
     public byte[] encode() {
         int len = 1 + Coding.varintLength(key.length) + key.length + Coding.varintLength(requestId.length)
-                + requestId.length + (kind == Kind.PUT ? value.length : 0);
+                + requestId.length + (conditional() ? Coding.varintLength(expectedVersion) : 0)
+                + (kind == Kind.PUT ? value.length : 0);
         byte[] out = new byte[len];
-        out[0] = (byte) kind.code;
+        out[0] = (byte) (kind.code | (conditional() ? CONDITIONAL_FLAG : 0));
         int p = Coding.putVarint(out, 1, key.length);
         System.arraycopy(key, 0, out, p, key.length);
         p += key.length;
         p = Coding.putVarint(out, p, requestId.length);
         System.arraycopy(requestId, 0, out, p, requestId.length);
         p += requestId.length;
+        if (conditional()) {
+            p = Coding.putVarint(out, p, expectedVersion);
+        }
         if (kind == Kind.PUT) {
             System.arraycopy(value, 0, out, p, value.length);
         }
@@ -66,15 +106,20 @@ public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId) {
         if (b.length < 1) {
             throw new CorruptionException(source, offset, "empty mutation payload");
         }
-        Kind kind = switch (b[0]) {
+        boolean conditional = (b[0] & CONDITIONAL_FLAG) != 0;
+        Kind kind = switch (b[0] & ~CONDITIONAL_FLAG & 0xFF) {
             case 1 -> Kind.PUT;
             case 2 -> Kind.DELETE;
             case 3 -> Kind.EPOCH_START;
             default -> throw new CorruptionException(source, offset, "unknown mutation kind " + b[0]);
         };
+        if (conditional && kind == Kind.EPOCH_START) {
+            throw new CorruptionException(source, offset, "a conditional epoch-start record");
+        }
         int[] pos = {1};
         byte[] key = lengthPrefixed(b, pos, source, offset);
         byte[] requestId = lengthPrefixed(b, pos, source, offset);
+        long expected = conditional ? varint(b, pos, source, offset) : UNCONDITIONAL;
         byte[] value = EMPTY;
         if (kind == Kind.PUT) {
             value = Arrays.copyOfRange(b, pos[0], b.length);
@@ -84,7 +129,23 @@ public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId) {
         if (kind == Kind.EPOCH_START && key.length != 0) {
             throw new CorruptionException(source, offset, "an epoch-start record has a key");
         }
-        return new Mutation(kind, key, value, requestId);
+        return new Mutation(kind, key, value, requestId, expected);
+    }
+
+    private static long varint(byte[] b, int[] pos, String source, long offset) {
+        long v = 0;
+        int shift = 0;
+        while (true) {
+            if (pos[0] >= b.length || shift > 56) {
+                throw new CorruptionException(source, offset, "bad varint in mutation payload");
+            }
+            byte x = b[pos[0]++];
+            v |= (long) (x & 0x7F) << shift;
+            if (x >= 0) {
+                return v;
+            }
+            shift += 7;
+        }
     }
 
     private static byte[] lengthPrefixed(byte[] b, int[] pos, String source, long offset) {

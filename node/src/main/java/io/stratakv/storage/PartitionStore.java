@@ -13,9 +13,12 @@ import io.stratakv.storage.lsm.WriteBatch;
 
 import java.io.Closeable;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * One partition's storage: its event log (the write-ahead log) materialised into an LSM tree.
@@ -26,6 +29,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * log offset P means offsets ≤ P are in its tables, so opening resumes applying at P + 1. Under
  * fsync policy ALWAYS a single-replica write is committed only once durable, and concurrent writers
  * share fsyncs (group commit in the log). The log is truncated from the front only up to P + 1.
+ *
+ * <p>Versions and conditions (ENGINE.md): every user value is stored in the tree with its version,
+ * the offset of the write that set it. A conditional mutation and a request id already applied are
+ * decided at apply time, against the tree as it is then, from the entry's bytes and its offset
+ * only, so every replica (and every replay after a reopen) decides the same. A failed condition or
+ * a duplicate changes no user key. User keys never start with the reserved prefix: that space is for
+ * the engine's own tables ({@link ReservedKeys}, {@link RequestIdTable}).
  *
  * <p>Threads: any number of writers and readers. Appends are ordered by the log; commitTo applies
  * under one lock, taking each mutation from the appender's parked copy or, if it has none (a
@@ -47,6 +57,15 @@ public final class PartitionStore implements Closeable {
     private final AtomicLong userBytes = new AtomicLong();
     /** Set when applying a logged mutation to the tree failed; guarded by applyLock. */
     private StorageException applyFailure;
+    /** Guarded by applyLock; null until open finished aligning the tree. */
+    private RequestIdTable requestIds;
+    /**
+     * Outcomes of the last OUTCOME_SLOTS applied entries, by offset modulo the size, for the writer
+     * that waits for its entry to commit ({@link #outcome}).
+     */
+    private final AtomicReferenceArray<Applied> recentOutcomes = new AtomicReferenceArray<>(OUTCOME_SLOTS);
+    /** Enough that a writer woken by its commit finds its outcome even when thousands commit at once. */
+    static final int OUTCOME_SLOTS = 1 << 14;
 
     private PartitionStore(Path dir, StoreOptions options, PartitionLog log, LsmTree tree) {
         this.dir = dir;
@@ -115,18 +134,62 @@ public final class PartitionStore implements Closeable {
         }
         nextToApply = from;
         commitEnd = from;
+        requestIds = new RequestIdTable(tree, dir + "/lsm");
     }
 
-    private void applyToTree(long offset, Mutation m) {
+    /**
+     * Applies one committed entry: expires old request ids, recognises a retry, evaluates the
+     * condition, writes the value envelope and the request-id entry, all in one tree batch at
+     * offset. Deterministic in (tree state, offset, entry), which is what makes replicas agree.
+     */
+    private ApplyOutcome applyToTree(long offset, Mutation m) {
         WriteBatch b = new WriteBatch();
-        switch (m.kind()) {
-            case PUT -> b.put(m.key(), m.value());
-            case DELETE -> b.delete(m.key());
-            case EPOCH_START -> {
-                return; // changes no key; replayed harmlessly if a reopen starts before it
+        requestIds.expire(offset, b);
+        ApplyOutcome out;
+        if (m.kind() == Mutation.Kind.EPOCH_START) {
+            out = new ApplyOutcome(ApplyOutcome.Status.NO_KEY, offset, 0, false);
+        } else {
+            boolean hasId = m.requestId().length > 0;
+            ApplyOutcome prior = hasId ? requestIds.lookup(m.requestId(), offset) : null;
+            if (prior != null) {
+                out = prior.asDuplicate();
+            } else {
+                long current = m.conditional() ? versionOf(tree.get(m.key())) : 0;
+                if (m.conditional() && current != m.expectedVersion()) {
+                    out = new ApplyOutcome(ApplyOutcome.Status.PRECONDITION_FAILED, offset, current, false);
+                } else if (m.kind() == Mutation.Kind.PUT) {
+                    b.put(m.key(), VersionedValue.encode(offset, m.value()));
+                    out = new ApplyOutcome(ApplyOutcome.Status.APPLIED, offset, offset, false);
+                } else {
+                    b.delete(m.key());
+                    out = new ApplyOutcome(ApplyOutcome.Status.APPLIED, offset, 0, false);
+                }
+                if (hasId) {
+                    requestIds.record(m.requestId(), out, b);
+                }
             }
         }
-        tree.apply(b, offset);
+        tree.apply(b, offset); // an empty batch is a no-op; replaying it after a reopen decides the same
+        recentOutcomes.set((int) (offset & (OUTCOME_SLOTS - 1)), new Applied(offset, out));
+        return out;
+    }
+
+    private long versionOf(byte[] stored) {
+        VersionedValue v = VersionedValue.decode(stored, dir + "/lsm");
+        return v == null ? 0 : v.version();
+    }
+
+    /**
+     * The outcome of the applied entry at offset, or null if it is not applied yet or so long ago
+     * that {@link #OUTCOME_SLOTS} later entries replaced it (a writer that needs it then learns it
+     * from the request-id table, if the entry had an id).
+     */
+    public ApplyOutcome outcome(long offset) {
+        Applied a = recentOutcomes.get((int) (offset & (OUTCOME_SLOTS - 1)));
+        return a != null && a.at == offset ? a.outcome : null;
+    }
+
+    private record Applied(long at, ApplyOutcome outcome) {
     }
 
     private void checkKey(byte[] key) {
@@ -136,6 +199,10 @@ public final class PartitionStore implements Closeable {
         if (key.length > options.maxKeyBytes()) {
             throw new StorageException(StorageErrorCode.KEY_TOO_LARGE,
                     "key of " + key.length + " bytes exceeds the limit of " + options.maxKeyBytes());
+        }
+        if (ReservedKeys.isReserved(key)) {
+            throw new StorageException(StorageErrorCode.KEY_RESERVED,
+                    "keys starting with the engine's reserved prefix (ENGINE.md, \"Reserved keys\") are refused");
         }
     }
 
@@ -282,26 +349,66 @@ public final class PartitionStore implements Closeable {
 
     /** The newest value of key, or null if absent or deleted. */
     public byte[] get(byte[] key) {
+        VersionedValue v = getVersioned(key);
+        return v == null ? null : v.value();
+    }
+
+    /** The newest value of key with its version (the offset that set it), or null if absent. */
+    public VersionedValue getVersioned(byte[] key) {
         checkKey(key);
-        return tree.get(key);
+        return VersionedValue.decode(tree.get(key), dir + "/lsm");
     }
 
     public byte[] get(byte[] key, Snapshot snapshot) {
         checkKey(key);
-        return tree.get(key, snapshot);
+        VersionedValue v = VersionedValue.decode(tree.get(key, snapshot), dir + "/lsm");
+        return v == null ? null : v.value();
+    }
+
+    /** How many request ids the replicated table holds now (for tests and metrics). */
+    public int requestIdCount() {
+        synchronized (applyLock) {
+            return requestIds.size();
+        }
     }
 
     public Snapshot snapshot() {
         return tree.snapshot();
     }
 
-    /** Entries with fromInclusive ≤ key < toExclusive (null: unbounded) in key order, on a consistent snapshot. */
-    public KvIterator scan(byte[] fromInclusive, byte[] toExclusive) {
-        return tree.scan(fromInclusive, toExclusive);
+    /**
+     * User entries with fromInclusive ≤ key < toExclusive (null: unbounded) in key order, on a
+     * consistent snapshot; values without their envelope ({@link VersionedScan#version()} has it).
+     * The reserved key space is never included.
+     */
+    public VersionedScan scan(byte[] fromInclusive, byte[] toExclusive) {
+        byte[] lo = ReservedKeys.PREFIX;
+        byte[] hi = ReservedKeys.END;
+        boolean startsBelow = fromInclusive == null || Arrays.compareUnsigned(fromInclusive, lo) < 0;
+        boolean endsAbove = toExclusive == null || Arrays.compareUnsigned(toExclusive, hi) > 0;
+        boolean startsInside = !startsBelow && Arrays.compareUnsigned(fromInclusive, hi) < 0;
+        boolean endsInside = !endsAbove && Arrays.compareUnsigned(toExclusive, lo) > 0;
+        if (!(startsBelow || startsInside) || !(endsAbove || endsInside)) {
+            return new VersionedScan(List.of(tree.scan(fromInclusive, toExclusive)), () -> { }, dir + "/lsm");
+        }
+        // The range meets the reserved keys: the parts below and above, on one snapshot.
+        Snapshot snap = tree.snapshot();
+        List<KvIterator> parts = new ArrayList<>(2);
+        if (startsBelow) {
+            parts.add(tree.scan(fromInclusive, lo, snap));
+        }
+        if (endsAbove) {
+            parts.add(tree.scan(hi, toExclusive, snap));
+        }
+        return new VersionedScan(parts, snap::close, dir + "/lsm");
     }
 
-    public KvIterator scanPrefix(byte[] prefix) {
-        return tree.scanPrefix(prefix);
+    /** User entries starting with prefix; see {@link #scan}. */
+    public VersionedScan scanPrefix(byte[] prefix) {
+        if (ReservedKeys.isReserved(prefix)) {
+            return new VersionedScan(List.of(), () -> { }, dir + "/lsm");
+        }
+        return scan(prefix.length == 0 ? null : prefix, prefix.length == 0 ? null : LsmTree.prefixEnd(prefix));
     }
 
     /** Flushes the memtables to SSTables and waits. */

@@ -15,6 +15,8 @@ public enum StorageErrorCode {
     RECORD_TOO_LARGE(false),
     /** A caller passed an argument outside its domain (negative offset, inverted range, ...). */
     INVALID_ARGUMENT(false),
+    /** A user key in the reserved internal key space (first byte 0x00; ENGINE.md). Nothing written. */
+    KEY_RESERVED(false),
     /** The device has no room; the write was not applied and stored data is intact. */
     DISK_FULL(true),
     /** An I/O error other than a full disk. */

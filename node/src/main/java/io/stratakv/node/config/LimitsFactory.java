@@ -28,6 +28,34 @@ public class LimitsFactory {
     @NotNull
     private Duration maxRequestTimeout = Duration.seconds(30);
 
+    /** More keys in one batchGet/batchPut answer INVALID_ARGUMENT with details reason=too_many_keys. */
+    @jakarta.validation.constraints.Min(1)
+    private int maxBatchKeys = 1000;
+
+    /** Most entries one scan page returns (limit= may ask fewer); more: INVALID_ARGUMENT reason=limit_too_large. */
+    @jakarta.validation.constraints.Min(1)
+    private int maxScanLimit = 1000;
+
+    @JsonProperty
+    public int getMaxBatchKeys() {
+        return maxBatchKeys;
+    }
+
+    @JsonProperty
+    public void setMaxBatchKeys(int maxBatchKeys) {
+        this.maxBatchKeys = maxBatchKeys;
+    }
+
+    @JsonProperty
+    public int getMaxScanLimit() {
+        return maxScanLimit;
+    }
+
+    @JsonProperty
+    public void setMaxScanLimit(int maxScanLimit) {
+        this.maxScanLimit = maxScanLimit;
+    }
+
     public int maxKeyBytes() {
         return Math.toIntExact(maxKeySize.toBytes());
     }

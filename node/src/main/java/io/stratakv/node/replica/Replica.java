@@ -3,8 +3,11 @@ package io.stratakv.node.replica;
 import io.stratakv.node.replication.FetchRequest;
 import io.stratakv.node.replication.FetchResponse;
 import io.stratakv.node.replication.ReplicationCodec.EpochEndResponse;
+import io.stratakv.storage.ApplyOutcome;
 import io.stratakv.storage.Mutation;
 import io.stratakv.storage.PartitionStore;
+import io.stratakv.storage.VersionedScan;
+import io.stratakv.storage.VersionedValue;
 import io.stratakv.storage.log.EpochEntry;
 import io.stratakv.storage.log.LogRecord;
 import io.stratakv.zk.contract.ErrorCode;
@@ -76,6 +79,8 @@ public final class Replica implements AutoCloseable {
     private volatile boolean closed;
     /** The leader's end as a follower last learned it, for the lag. */
     volatile long leaderEnd;
+    /** The commit end the leader last reported to this follower (for EVENTUAL reads' staleness). */
+    volatile long leaderCommitHeard;
 
     public Replica(String keyspace, int partitionId, PartitionStore store, PartitionRecord assignment, ReplicaContext ctx) {
         this.keyspace = keyspace;
@@ -305,8 +310,11 @@ public final class Replica implements AutoCloseable {
                 + where() + " now", Map.of("leader", rec.leader().get(), "leaderEpoch", Long.toString(rec.leaderEpoch())));
     }
 
-    /** A committed write's position: its offset and the epoch it was written in. */
-    public record WriteResult(long offset, long epoch) {
+    /**
+     * A write's position (its offset and the epoch it was written in) and, once committed, what
+     * applying it did (null for ONE: not applied yet when it is acknowledged).
+     */
+    public record WriteResult(long offset, long epoch, ApplyOutcome outcome) {
     }
 
     /**
@@ -318,25 +326,43 @@ public final class Replica implements AutoCloseable {
      * @param epoch the epoch the client believes current, or 0
      */
     public WriteResult write(Mutation m, WriteConsistency consistency, long epoch, long deadlineNanos) {
-        long offset;
+        return writeAll(List.of(m), consistency, epoch, deadlineNanos).getFirst();
+    }
+
+    /**
+     * Appends the mutations in order (each its own log entry; not atomic as a group), then waits as
+     * {@link #write} does for the last one, which covers them all. Outcomes per mutation.
+     */
+    public List<WriteResult> writeAll(List<Mutation> ms, WriteConsistency consistency, long epoch, long deadlineNanos) {
+        long[] offsets = new long[ms.size()];
         LeaderTerm t;
         cutover.readLock().lock();
         try {
             t = leading(epoch);
-            offset = store.append(m);
+            for (int i = 0; i < offsets.length; i++) {
+                offsets[i] = store.append(ms.get(i));
+            }
         } finally {
             cutover.readLock().unlock();
         }
+        long offset = offsets[offsets.length - 1];
         wakeAll();
         advanceCommit(t);
+        List<WriteResult> results = new java.util.ArrayList<>(offsets.length);
         if (consistency == WriteConsistency.ONE) {
-            return new WriteResult(offset, t.epoch);
+            for (long o : offsets) {
+                results.add(new WriteResult(o, t.epoch, null));
+            }
+            return results;
         }
         boolean all = consistency == WriteConsistency.ALL;
         boolean done = await(t, deadlineNanos, () -> store.commitEnd() > offset
                 && (!all || t.allHold(offset + 1, store.log().durableEndOffset())));
         if (done) {
-            return new WriteResult(offset, t.epoch);
+            for (int i = 0; i < offsets.length; i++) {
+                results.add(new WriteResult(offsets[i], t.epoch, outcomeOf(ms.get(i), offsets[i])));
+            }
+            return results;
         }
         boolean committed = store.commitEnd() > offset;
         if (all && committed) {
@@ -349,12 +375,37 @@ public final class Replica implements AutoCloseable {
                 Map.of("committed", "unknown", "offset", Long.toString(offset)));
     }
 
+    /** The applied outcome of a committed entry this leader appended (PartitionStore keeps the recent ones). */
+    private ApplyOutcome outcomeOf(Mutation m, long offset) {
+        ApplyOutcome o = store.outcome(offset);
+        if (o != null) {
+            return o;
+        }
+        if (!m.conditional() && m.requestId().length == 0) {
+            // Unconditional and no id: it cannot have failed or been a duplicate.
+            return new ApplyOutcome(ApplyOutcome.Status.APPLIED, offset,
+                    m.kind() == Mutation.Kind.PUT ? offset : 0, false);
+        }
+        throw new ReplicaException(ErrorCode.TIMEOUT_UNKNOWN_OUTCOME, "the write at offset " + offset
+                + " committed but its outcome is no longer remembered; read the key to learn it",
+                Map.of("committed", "true", "offset", Long.toString(offset)));
+    }
+
     /**
      * Linearizable read (ReadIndex): captures the commit end at arrival, confirms that a majority
      * still fetches at this epoch after that (a read round that wakes every parked fetch), waits
      * until applied reaches the captured end, and reads.
      */
-    public byte[] strongRead(byte[] key, long epoch, long deadlineNanos) {
+    public VersionedValue strongRead(byte[] key, long epoch, long deadlineNanos) {
+        confirmLeadership(epoch, deadlineNanos);
+        return store.getVersioned(key);
+    }
+
+    /**
+     * The ReadIndex step alone: returns once this replica has confirmed, after the call began, that
+     * a majority follows its epoch and it has applied everything committed before the call.
+     */
+    public void confirmLeadership(long epoch, long deadlineNanos) {
         LeaderTerm t = leading(epoch);
         long readIndex = Math.max(store.commitEnd(), t.epochStartOffset + 1);
         long token = t.readToken.incrementAndGet();
@@ -365,13 +416,73 @@ public final class Replica implements AutoCloseable {
                     + " could not confirm its leadership with a majority before the deadline");
         }
         leading(t.epoch); // still the leader of the same term after the confirmation
-        return store.get(key);
     }
 
     /** Any replica, possibly stale. */
-    public byte[] eventualRead(byte[] key) {
+    public VersionedValue eventualRead(byte[] key) {
         checkOpen();
-        return store.get(key);
+        return store.getVersioned(key);
+    }
+
+    /**
+     * Read-your-writes (DESIGN.md §3, SESSION): answered here once this replica has applied the
+     * entry at position (it waits up to waitNanos for that; a follower is usually a fetch round
+     * behind). A replica still behind then answers NOT_LEADER naming the leader, where the client
+     * retries; the leader itself waits until the deadline.
+     */
+    public VersionedValue sessionRead(byte[] key, long position, long waitNanos, long deadlineNanos) {
+        checkOpen();
+        awaitApplied(position, view.get().state() == ReplicaState.LEADER ? deadlineNanos
+                : Math.min(deadlineNanos, System.nanoTime() + waitNanos));
+        return store.getVersioned(key);
+    }
+
+    /** Waits until the entry at position is applied here, else NOT_LEADER (follower) or PARTITION_UNAVAILABLE. */
+    public void awaitApplied(long position, long untilNanos) {
+        synchronized (progress) {
+            while (store.commitEnd() <= position) {
+                long left = untilNanos - System.nanoTime();
+                if (left <= 0 || closed) {
+                    if (view.get().state() == ReplicaState.LEADER) {
+                        throw new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "leader of " + where()
+                                + " has not committed position " + position + " before the deadline",
+                                Map.of("applied", Long.toString(store.commitEnd())));
+                    }
+                    ReplicaException nl = notLeader();
+                    throw new ReplicaException(nl.body().code(), "replica " + where() + " has applied up to "
+                            + store.commitEnd() + ", not yet position " + position + "; " + nl.getMessage(),
+                            withApplied(nl.body().details()));
+                }
+                try {
+                    progress.wait(Math.max(1, Math.min(left / 1_000_000, 10)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "interrupted");
+                }
+            }
+        }
+    }
+
+    private Map<String, String> withApplied(Map<String, String> details) {
+        Map<String, String> m = new java.util.LinkedHashMap<>(details == null ? Map.of() : details);
+        m.put("applied", Long.toString(store.commitEnd()));
+        return m;
+    }
+
+    /** Applied end here (offsets below it are applied) and the newest commit end this replica heard of. */
+    public record Staleness(long applied, long commitHeard) {
+    }
+
+    public Staleness staleness() {
+        long applied = store.commitEnd();
+        boolean leader = view.get().state() == ReplicaState.LEADER;
+        return new Staleness(applied, leader ? applied : Math.max(applied, leaderCommitHeard));
+    }
+
+    /** A scan of user keys in [from, to) on this replica's applied state (after confirmLeadership for STRONG). */
+    public VersionedScan scan(byte[] from, byte[] to) {
+        checkOpen();
+        return store.scan(from, to);
     }
 
     /** Waits on progress until cond holds (true), the term ends or the deadline passes (false). */
@@ -513,6 +624,7 @@ public final class Replica implements AutoCloseable {
                 store.commitTo(commit);
             }
             leaderEnd = resp.leaderEnd();
+            leaderCommitHeard = Math.max(leaderCommitHeard, resp.commitEnd());
         } finally {
             cutover.readLock().unlock();
         }

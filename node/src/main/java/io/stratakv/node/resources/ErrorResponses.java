@@ -41,7 +41,7 @@ final class ErrorResponses {
             ErrorCode code = switch (se.code()) {
                 case KEY_TOO_LARGE -> ErrorCode.KEY_TOO_LARGE;
                 case VALUE_TOO_LARGE, RECORD_TOO_LARGE -> ErrorCode.VALUE_TOO_LARGE;
-                case KEY_EMPTY, INVALID_ARGUMENT -> ErrorCode.INVALID_ARGUMENT;
+                case KEY_EMPTY, INVALID_ARGUMENT, KEY_RESERVED -> ErrorCode.INVALID_ARGUMENT;
                 case STALE_EPOCH -> ErrorCode.STALE_EPOCH;
                 case DISK_FULL -> ErrorCode.OVERLOADED;
                 case CLOSED -> ErrorCode.PARTITION_UNAVAILABLE;

@@ -707,7 +707,7 @@ public final class LsmTree implements AutoCloseable {
     }
 
     /** The smallest key greater than every key starting with prefix, or null if there is none. */
-    static byte[] prefixEnd(byte[] prefix) {
+    public static byte[] prefixEnd(byte[] prefix) {
         byte[] end = prefix.clone();
         for (int i = end.length - 1; i >= 0; i--) {
             if (end[i] != (byte) 0xFF) {

@@ -6,6 +6,7 @@ import io.stratakv.storage.StorageErrorCode;
 import io.stratakv.storage.StorageException;
 import io.stratakv.storage.StoreOptions;
 import io.stratakv.storage.TestStores;
+import io.stratakv.storage.VersionedValue;
 import io.stratakv.storage.fs.CrashSimulatingFs;
 import io.stratakv.storage.fs.RealFs;
 import io.stratakv.storage.log.FsyncPolicy;
@@ -57,7 +58,8 @@ class CheckpointTest {
             TreeMap<String, String> got = new TreeMap<>();
             try (KvIterator it = cp.scan(null, null)) {
                 while (it.next()) {
-                    got.put(s(it.key()), s(it.value()));
+                    // The tree stores each value in its version envelope (ENGINE.md).
+                    got.put(s(it.key()), s(VersionedValue.decode(it.value(), "cp").value()));
                 }
             }
             assertThat(got).isEqualTo(atCheckpoint);
