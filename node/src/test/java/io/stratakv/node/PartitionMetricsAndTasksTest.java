@@ -115,8 +115,9 @@ class PartitionMetricsAndTasksTest {
         // The partition znode goes: the next reconcile closes the replicas and their metrics go with them.
         c.zk.delete().forPath(c.layout.partition(NodeCluster.KS, 0));
         for (String n : List.of("n2", "n3")) {
-            await(n + " closed its replica", 10_000, () -> c.maybeReplica(n).isEmpty());
-            assertThat(c.metrics(n).getNames()).noneMatch(name -> name.startsWith(P));
+            // The manager drops the replica from its map before closing it: wait for the close itself.
+            await(n + " closed its replica and removed its metrics", 10_000, () -> c.maybeReplica(n).isEmpty()
+                    && c.metrics(n).getNames().stream().noneMatch(name -> name.startsWith(P)));
             assertThat(c.metrics(n).getNames()).contains("log.fsync"); // node-wide ones stay
         }
     }
