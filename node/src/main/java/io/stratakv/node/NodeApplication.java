@@ -7,6 +7,7 @@ import io.dropwizard.lifecycle.ServerLifecycleListener;
 import io.stratakv.node.health.DataDirHealthCheck;
 import io.stratakv.node.health.EnginesHealthCheck;
 import io.stratakv.node.health.ZooKeeperHealthCheck;
+import io.stratakv.node.admin.PartitionTasks;
 import io.stratakv.node.registration.NodeRegistrar;
 import io.stratakv.node.replica.ReplicaManager;
 import io.stratakv.node.replication.ReplicationClient;
@@ -72,7 +73,8 @@ public class NodeApplication extends Application<NodeConfiguration> {
         replicas = new ReplicaManager(client, layout, nodeId, dataDir,
                 config.getStorage().storeOptions(limits.maxKeyBytes(), limits.maxValueBytes()), replicationClient,
                 (int) repl.getFetchMaxWait().toMilliseconds(), Math.toIntExact(repl.getFetchMaxSize().toBytes()),
-                Math.min(200, repl.getFetchTimeout().toMilliseconds()), repl.getReconcileInterval().toMilliseconds());
+                Math.min(200, repl.getFetchTimeout().toMilliseconds()), repl.getReconcileInterval().toMilliseconds(),
+                env.metrics());
         env.lifecycle().manage(replicas);
 
         registrar = new NodeRegistrar(client, layout, nodeId, config.getRack(), dataDir);
@@ -98,6 +100,10 @@ public class NodeApplication extends Application<NodeConfiguration> {
         env.servlets().addServlet("strata-scan", new ScanServlet(replicas, limits, env.metrics())).addMapping("/v1/scan/*");
         env.servlets().addServlet("strata-internal", new InternalServlet(replicas, nodeId, registrar::incarnation))
                 .addMapping("/internal/v1/*");
+
+        env.admin().addTask(new PartitionTasks.Flush(replicas));
+        env.admin().addTask(new PartitionTasks.Compact(replicas));
+        env.admin().addTask(new PartitionTasks.Checkpoint(replicas));
 
         env.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
         env.healthChecks().register("data-dir", new DataDirHealthCheck(dataDir,

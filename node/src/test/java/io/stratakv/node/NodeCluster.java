@@ -111,6 +111,14 @@ final class NodeCluster implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + nodes.get(id).getLocalPort());
     }
 
+    URI admin(String id) {
+        return URI.create("http://127.0.0.1:" + nodes.get(id).getAdminPort());
+    }
+
+    com.codahale.metrics.MetricRegistry metrics(String id) {
+        return nodes.get(id).getEnvironment().metrics();
+    }
+
     // ------------------------------------------------------------------------------------ the controller's part
 
     /** One partition covering the whole hash ring, replicas as given, state ELECTING at epoch 1. */

@@ -66,6 +66,7 @@ public final class Replica implements AutoCloseable {
     private final int partitionId;
     private final PartitionStore store;
     private final ReplicaContext ctx;
+    private final PartitionMetrics metrics;
     private final AtomicReference<View> view = new AtomicReference<>(new View(ReplicaState.OFFLINE, 0, ""));
     private final ReentrantReadWriteLock cutover = new ReentrantReadWriteLock();
     private final Object progress = new Object();
@@ -83,6 +84,13 @@ public final class Replica implements AutoCloseable {
     volatile long leaderCommitHeard;
 
     public Replica(String keyspace, int partitionId, PartitionStore store, PartitionRecord assignment, ReplicaContext ctx) {
+        this(keyspace, partitionId, store, assignment, ctx, null);
+    }
+
+    /** @param metrics this replica's metrics (null: an unregistered set); removed when the replica closes */
+    public Replica(String keyspace, int partitionId, PartitionStore store, PartitionRecord assignment, ReplicaContext ctx,
+                   PartitionMetrics metrics) {
+        this.metrics = metrics == null ? new PartitionMetrics(null, keyspace, partitionId) : metrics;
         this.keyspace = keyspace;
         this.partitionId = partitionId;
         this.store = store;
@@ -90,6 +98,11 @@ public final class Replica implements AutoCloseable {
         this.ctx = ctx;
         long logEpoch = Math.max(0, store.log().latestEpoch());
         view.set(new View(ReplicaState.OFFLINE, logEpoch, ""));
+        this.metrics.registerGauges(this);
+    }
+
+    public PartitionMetrics metrics() {
+        return metrics;
     }
 
     public String keyspace() {
@@ -121,6 +134,9 @@ public final class Replica implements AutoCloseable {
     private boolean transition(View from, View to) {
         if (!view.compareAndSet(from, to)) {
             throw new IllegalStateException("replica " + where() + " view changed outside the cut-over lock");
+        }
+        if (from.state() != to.state()) {
+            metrics.roleChanged();
         }
         if (from.state() != to.state() || from.epoch() != to.epoch()) {
             LOG.info("replica {}: {} at epoch {} -> {} at epoch {} (leader {})", where(), from.state(), from.epoch(),
@@ -270,7 +286,11 @@ public final class Replica implements AutoCloseable {
             stopTerms();
             View v = view.get();
             transition(v, new View(ReplicaState.OFFLINE, v.epoch(), ""));
-            store.close();
+            try {
+                store.close();
+            } finally {
+                metrics.close();
+            }
         } finally {
             cutover.writeLock().unlock();
         }
@@ -575,6 +595,7 @@ public final class Replica implements AutoCloseable {
         List<LogRecord> records = r.fromOffset() < store.log().endOffset()
                 ? store.log().read(r.fromOffset(), Math.max(1, Math.min(r.maxBytes(), ctx.fetchMaxBytes())))
                 : List.of();
+        metrics.served(records);
         return new FetchResponse(t.epoch, store.commitEnd(), store.log().endOffset(), store.log().startOffset(),
                 t.readToken.get(), records);
     }
@@ -615,6 +636,7 @@ public final class Replica implements AutoCloseable {
             List<LogRecord> records = resp.records();
             if (!records.isEmpty() && records.getFirst().offset() == store.log().endOffset()) {
                 store.appendReplicated(records);
+                metrics.fetched(records);
             } else if (!records.isEmpty()) {
                 throw new IllegalStateException("fetched records start at " + records.getFirst().offset()
                         + " but the log ends at " + store.log().endOffset());
@@ -670,6 +692,26 @@ public final class Replica implements AutoCloseable {
         return new PartitionStatus(keyspace, partitionId, role, v.epoch(), start, end, commit, commit, lag, size);
     }
 
+    // ------------------------------------------------------------------------------------ operator tasks
+
+    /** Flushes the memtables to SSTables and waits (admin task flush-partition). */
+    public void flush() {
+        checkOpen();
+        store.flush();
+    }
+
+    /** Compacts the whole tree and waits (admin task compact-partition). */
+    public void compactAll() {
+        checkOpen();
+        store.compactAll();
+    }
+
+    /** A checkpoint of the tree at its applied offset into target, which must not exist yet. */
+    public io.stratakv.storage.lsm.CheckpointInfo checkpoint(java.nio.file.Path target) {
+        checkOpen();
+        return store.checkpoint(target);
+    }
+
     /** Whether the engine under this replica can still write (for the health check). */
     public boolean engineHealthy() {
         return closed || !store.log().failed();
@@ -682,5 +724,21 @@ public final class Replica implements AutoCloseable {
 
     public long logEnd() {
         return store.log().endOffset();
+    }
+
+    /**
+     * Entries this replica is behind: on the leader its log end minus its commit end (appended,
+     * not yet held by a majority); elsewhere the newest commit end heard from the leader minus
+     * what is applied here. 0 once closed.
+     */
+    public long commitLag() {
+        if (closed) {
+            return 0;
+        }
+        long applied = store.commitEnd();
+        if (view.get().state() == ReplicaState.LEADER) {
+            return Math.max(0, store.log().endOffset() - applied);
+        }
+        return Math.max(0, leaderCommitHeard - applied);
     }
 }

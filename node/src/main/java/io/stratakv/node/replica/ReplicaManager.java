@@ -1,5 +1,6 @@
 package io.stratakv.node.replica;
 
+import com.codahale.metrics.MetricRegistry;
 import io.dropwizard.lifecycle.Managed;
 import io.stratakv.node.replication.ReplicationClient;
 import io.stratakv.storage.PartitionStore;
@@ -66,6 +67,7 @@ public final class ReplicaManager implements Managed, ReplicaContext {
     private final int fetchMaxBytes;
     private final long fetchRetryMs;
     private final long reconcileMs;
+    private final MetricRegistry metrics;
     private final Map<Key, Replica> replicas = new ConcurrentHashMap<>();
     /** Newest record (by znode version) of every partition of the cluster, for routing and NOT_LEADER answers. */
     private final Map<Key, Versioned<PartitionRecord>> records = new ConcurrentHashMap<>();
@@ -80,6 +82,18 @@ public final class ReplicaManager implements Managed, ReplicaContext {
     public ReplicaManager(CuratorFramework zk, ZkLayout layout, String nodeId, Path dataDir, StoreOptions storeOptions,
                           ReplicationClient client, int fetchMaxWaitMs, int fetchMaxBytes, long fetchRetryMs,
                           long reconcileMs) {
+        this(zk, layout, nodeId, dataDir, storeOptions, client, fetchMaxWaitMs, fetchMaxBytes, fetchRetryMs, reconcileMs,
+                null);
+    }
+
+    /**
+     * @param metrics the node's registry: each replica's metrics go under {@code partition.<ks>.<pid>}
+     *                (see {@link PartitionMetrics}) and are removed when it closes; null: none
+     */
+    public ReplicaManager(CuratorFramework zk, ZkLayout layout, String nodeId, Path dataDir, StoreOptions storeOptions,
+                          ReplicationClient client, int fetchMaxWaitMs, int fetchMaxBytes, long fetchRetryMs,
+                          long reconcileMs, MetricRegistry metrics) {
+        this.metrics = metrics;
         this.zk = zk;
         this.layout = layout;
         this.nodeId = nodeId;
@@ -233,12 +247,16 @@ public final class ReplicaManager implements Managed, ReplicaContext {
             PartitionStore store;
             try {
                 Files.createDirectories(dir);
-                store = PartitionStore.open(RealFs.INSTANCE, dir, storeOptions, null, null, false);
+                PartitionMetrics.removeAll(metrics, key.keyspace(), key.partitionId()); // leftovers of a failed open
+                store = PartitionStore.open(RealFs.INSTANCE, dir, storeOptions, metrics,
+                        PartitionMetrics.prefix(key.keyspace(), key.partitionId()), false);
             } catch (Exception e) {
+                PartitionMetrics.removeAll(metrics, key.keyspace(), key.partitionId());
                 LOG.error("cannot open partition {}/{} under {}", key.keyspace(), key.partitionId(), dir, e);
                 return;
             }
-            replica = new Replica(key.keyspace(), key.partitionId(), store, r, this);
+            replica = new Replica(key.keyspace(), key.partitionId(), store, r, this,
+                    new PartitionMetrics(metrics, key.keyspace(), key.partitionId()));
             replicas.put(key, replica);
             LOG.info("opened replica {}/{} at log end {}", key.keyspace(), key.partitionId(), store.log().endOffset());
         }
@@ -274,6 +292,11 @@ public final class ReplicaManager implements Managed, ReplicaContext {
             }
         }
         return Optional.empty();
+    }
+
+    /** Where partitions live; admin tasks keep checkpoints inside it. */
+    public Path dataDir() {
+        return dataDir;
     }
 
     public boolean zooKeeperSuspended() {
