@@ -174,9 +174,31 @@ public final class KvServlet extends HttpServlet {
         return ms * 1_000_000L;
     }
 
+    /**
+     * An oversized body up to this many bytes is read and thrown away (never stored) before the
+     * 413 answer, so a client still sending sees the error rather than a reset connection.
+     */
+    private static final long DRAIN_LIMIT = 8L << 20;
+
+    private static void drain(InputStream in, long limit) {
+        try {
+            byte[] buf = new byte[8192];
+            long total = 0;
+            int n;
+            while (total < limit && (n = in.read(buf)) > 0) {
+                total += n;
+            }
+        } catch (IOException ignored) {
+            // the client went away: nothing to answer
+        }
+    }
+
     private byte[] readBody(HttpServletRequest req) throws IOException {
         long declared = req.getContentLengthLong();
         if (declared > limits.getMaxBodySize().toBytes()) {
+            if (declared <= DRAIN_LIMIT) {
+                drain(req.getInputStream(), declared);
+            }
             throw new RequestException(ErrorCode.BODY_TOO_LARGE, "body of " + declared + " bytes exceeds "
                     + limits.getMaxBodySize().toBytes());
         }
@@ -188,6 +210,7 @@ public final class KvServlet extends HttpServlet {
             while ((n = in.read(buf)) > 0) {
                 out.write(buf, 0, n);
                 if (out.size() > max) {
+                    drain(in, DRAIN_LIMIT);
                     throw new RequestException(ErrorCode.VALUE_TOO_LARGE, "value exceeds " + max + " bytes");
                 }
             }
