@@ -6,7 +6,7 @@ import io.dropwizard.util.Duration;
 import io.stratakv.balancer.config.LimitsFactory;
 import io.stratakv.balancer.config.NodeClientFactory;
 import io.stratakv.balancer.config.RequestsFactory;
-import io.stratakv.balancer.config.ZooKeeperFactory;
+import io.stratakv.zk.ZooKeeperFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 

@@ -1,5 +1,6 @@
 package io.stratakv.controller;
 
+import io.stratakv.zk.ZooKeeperFactory;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.stratakv.controller.rebalance.MovesConfiguration;

@@ -5,7 +5,7 @@ import io.dropwizard.core.Configuration;
 import io.stratakv.node.config.LimitsFactory;
 import io.stratakv.node.config.ReplicationFactory;
 import io.stratakv.node.config.StorageFactory;
-import io.stratakv.node.config.ZooKeeperFactory;
+import io.stratakv.zk.ZooKeeperFactory;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;

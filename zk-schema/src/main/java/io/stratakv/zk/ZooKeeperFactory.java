@@ -1,4 +1,4 @@
-package io.stratakv.balancer.config;
+package io.stratakv.zk;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
@@ -8,18 +8,26 @@ import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 
-/** The ZooKeeper connection, YAML {@code zookeeper:} (same keys as the controller's and the node's). */
+/**
+ * A service's ZooKeeper connection, under {@code zookeeper:} in the YAML of the controller, the
+ * node and the balancer alike (one definition, so the three cannot drift).
+ */
 public class ZooKeeperFactory {
 
     /** host:port[,host:port...] of the ensemble. */
     @NotEmpty
     private String connect = "127.0.0.1:2181";
 
-    /** Name of the cluster; znodes live under /strata/&lt;cluster&gt;. */
+    /** Znodes live under /strata/&lt;cluster&gt;. */
     @NotEmpty
     private String cluster = "dev";
 
-    /** The balancer holds no ephemeral znodes, so this only bounds how long a partitioned balancer keeps its session. */
+    /**
+     * How long ZooKeeper keeps an unreachable client's session (and its ephemeral znodes: a node's
+     * /nodes/live, a controller's latch). A crashed controller is replaced after about this long;
+     * a node leader stops serving at SUSPENDED, which the ZooKeeper client raises after two thirds
+     * of this without hearing from the server, so before the session can expire.
+     */
     @NotNull
     private Duration sessionTimeout = Duration.seconds(10);
 
