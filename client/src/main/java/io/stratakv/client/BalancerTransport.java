@@ -130,7 +130,7 @@ final class BalancerTransport {
                 response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
             } catch (ConnectException | HttpConnectTimeoutException e) {
                 // Never connected: nothing was sent, so even a write's outcome is known (not applied).
-                last = StrataException.of(ErrorCode.BALANCER_UNAVAILABLE, "cannot connect to balancer " + base + ": " + e, e);
+                last = StrataException.of(ErrorCode.UNREACHABLE, "cannot connect to balancer " + base + ": " + e, e);
                 failover(index);
                 if (++unreachableInRow % endpoints.size() != 0) {
                     continue;
@@ -144,7 +144,7 @@ final class BalancerTransport {
                     last = StrataException.of(ErrorCode.TIMEOUT_UNKNOWN_OUTCOME, "no answer from balancer " + base
                             + " (" + e + "); the write may or may not have applied", e);
                 } else {
-                    last = StrataException.of(ErrorCode.BALANCER_UNAVAILABLE, "no answer from balancer " + base + ": " + e, e);
+                    last = StrataException.of(ErrorCode.UNREACHABLE, "no answer from balancer " + base + ": " + e, e);
                 }
                 failover(index);
                 if (++unreachableInRow % endpoints.size() != 0) {
@@ -156,7 +156,7 @@ final class BalancerTransport {
                 Thread.currentThread().interrupt();
                 throw call.write()
                         ? StrataException.of(ErrorCode.TIMEOUT_UNKNOWN_OUTCOME, "interrupted; the write may or may not have applied", e)
-                        : StrataException.of(ErrorCode.BALANCER_UNAVAILABLE, "interrupted", e);
+                        : StrataException.of(ErrorCode.UNREACHABLE, "interrupted", e);
             }
             unreachableInRow = 0;
             Answer answer = new Answer(response.statusCode(), response.headers(), response.body(), unknown);
@@ -220,7 +220,7 @@ final class BalancerTransport {
         if (last != null) {
             return last;
         }
-        return StrataException.of(ErrorCode.BALANCER_UNAVAILABLE, "the deadline passed before any attempt", null);
+        return StrataException.of(ErrorCode.UNREACHABLE, "the deadline passed before any attempt", null);
     }
 
     private static OptionalLong retryAfterNanos(Answer a) {
@@ -246,7 +246,7 @@ final class BalancerTransport {
             Thread.sleep(Duration.ofNanos(nanos));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw StrataException.of(ErrorCode.BALANCER_UNAVAILABLE, "interrupted while waiting to retry", e);
+            throw StrataException.of(ErrorCode.UNREACHABLE, "interrupted while waiting to retry", e);
         }
     }
 }

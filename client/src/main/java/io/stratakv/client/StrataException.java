@@ -16,7 +16,7 @@ import java.util.OptionalLong;
  *       with the same request id, which applies at most once).</li>
  *   <li>{@link #retryable()}: the same call may succeed later (the client already retried it
  *       within the call's deadline).</li>
- *   <li>{@code BALANCER_UNAVAILABLE}: no balancer endpoint answered (the client's own code).</li>
+ *   <li>{@code UNREACHABLE}: no balancer endpoint answered (the client's own code).</li>
  * </ul>
  */
 public final class StrataException extends RuntimeException {
@@ -49,6 +49,14 @@ public final class StrataException extends RuntimeException {
     public static StrataException of(ErrorCode code, String message, Throwable cause) {
         return new StrataException(code, code.name(), code.httpStatus(), message, code.retryable(), Map.of(),
                 code == ErrorCode.TIMEOUT_UNKNOWN_OUTCOME, cause);
+    }
+
+    /**
+     * The error an HTTP answer of any StrataKV API carries: its {@code ErrorBody} JSON, or a code
+     * derived from the status for an answer that is not ours (for tools that call the admin APIs).
+     */
+    public static StrataException fromAnswer(int httpStatus, byte[] body) {
+        return Wire.error(httpStatus, body, false);
     }
 
     /** The stable code; {@link ErrorCode#UNKNOWN} for a code this client version does not know. */

@@ -88,8 +88,10 @@ final class Wire {
             case 400 -> ErrorCode.INVALID_ARGUMENT;
             case 404 -> ErrorCode.NOT_FOUND;
             case 413 -> ErrorCode.BODY_TOO_LARGE;
+            // The HTTP server refused the request line: the key (or scan bound) is what makes it long.
+            case 414 -> ErrorCode.KEY_TOO_LARGE;
             case 429 -> ErrorCode.OVERLOADED;
-            case 502, 503 -> ErrorCode.BALANCER_UNAVAILABLE;
+            case 502, 503 -> ErrorCode.UNREACHABLE;
             case 504 -> ErrorCode.TIMEOUT_UNKNOWN_OUTCOME;
             case 500 -> ErrorCode.INTERNAL;
             default -> ErrorCode.UNKNOWN;

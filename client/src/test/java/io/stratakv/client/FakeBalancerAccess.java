@@ -12,6 +12,10 @@ public final class FakeBalancerAccess implements AutoCloseable {
         return fake.url();
     }
 
+    public void putDirect(String keyspace, String key, String value) {
+        fake.putDirect(keyspace, key, value);
+    }
+
     public long requests(String method) {
         return fake.seen(method).size();
     }

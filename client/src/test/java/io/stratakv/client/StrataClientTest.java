@@ -211,10 +211,10 @@ class StrataClientTest {
         try (StrataClient c = StrataClient.builder().balancer("http://127.0.0.1:" + dead)
                 .timeout(Duration.ofMillis(300)).backoff(Duration.ofMillis(5), Duration.ofMillis(20)).build()) {
             StrataException r = catchThrowableOfType(StrataException.class, () -> c.get("k"));
-            assertThat(r.code()).isEqualTo(ErrorCode.BALANCER_UNAVAILABLE);
+            assertThat(r.code()).isEqualTo(ErrorCode.UNREACHABLE);
             assertThat(r.retryable()).isTrue();
             StrataException w = catchThrowableOfType(StrataException.class, () -> c.put("k", "v"));
-            assertThat(w.code()).isEqualTo(ErrorCode.BALANCER_UNAVAILABLE);
+            assertThat(w.code()).isEqualTo(ErrorCode.UNREACHABLE);
             assertThat(w.outcomeUnknown()).isFalse();
         }
     }

@@ -5,7 +5,8 @@ import io.stratakv.ops.bench.EngineBench;
 /** {@code strata bench <benchmark> ...}: dispatches to the benchmarks. */
 final class Bench {
 
-    static final String USAGE = "usage: strata bench engine [options]   (strata bench engine --help lists them)";
+    static final String USAGE = "usage: strata bench engine [options]   (strata bench engine --help lists them)\n"
+            + "       strata bench cluster --workload a..f [options]   (strata bench cluster --help lists them)";
 
     private Bench() {
     }
@@ -19,6 +20,7 @@ final class Bench {
         String[] rest = java.util.Arrays.copyOfRange(args, 1, args.length);
         return switch (args[0]) {
             case "engine" -> EngineBench.main(rest, System.out, System.err);
+            case "cluster" -> io.stratakv.ops.cli.ClusterBench.main(rest, System.out, System.err, System.getenv());
             case "-h", "--help", "help" -> {
                 System.out.println(USAGE);
                 yield 0;

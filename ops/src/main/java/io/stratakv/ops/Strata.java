@@ -27,6 +27,12 @@ public final class Strata {
             io.stratakv.balancer.BalancerApplication.main(rest.length == 0 ? new String[]{"-h"} : rest);
             return;
         }
+        if (io.stratakv.ops.cli.ClientCommands.handles(args[0])) {
+            int code = io.stratakv.ops.cli.ClientCommands.run(args[0], rest, System.out, System.err, System.getenv(), System.in);
+            System.out.flush();
+            System.exit(code);
+            return;
+        }
         int code = switch (args[0]) {
             case "bench" -> Bench.run(rest);
             default -> {
@@ -48,11 +54,20 @@ public final class Strata {
                 commands:
                   bench engine [options]   db_bench-style workloads against StrataKV's storage engine and
                                            RocksDB in one JVM; `strata bench engine --help` lists the options
+                  bench cluster --workload a..f [--records N --operations N --threads T --balancer URL]
+                                           YCSB core workload against a running cluster: throughput, p50/p95/p99
+                  kv put|get|del|scan ...  keys and values through a balancer (--balancer, env STRATA_BALANCER)
+                  cluster status           controller, nodes, keyspaces, partitions (balancer and controller views)
+                  keyspace create|list|describe|delete ...   (--controller, env STRATA_CONTROLLER)
+                  partition split KS PID | transfer-leader KS PID --to NODE
                   controller server FILE   run a controller (config-examples/controller.yml); `check FILE` validates
                   node server FILE         run a storage node (config-examples/node.yml); `check FILE` validates
                   balancer server FILE     run a balancer (config-examples/balancer.yml); `check FILE` validates
                   test [maven args]        (launcher only) run every test of every module
                   help                     this list
+
+                `strata kv`, `strata keyspace` (no arguments) print their options; client commands exit
+                0 ok, 1 not found or failed precondition, 2 usage, 3 unavailable or other error.
                 """);
     }
 }

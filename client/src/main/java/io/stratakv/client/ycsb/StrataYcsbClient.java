@@ -219,7 +219,7 @@ public final class StrataYcsbClient extends DB {
     static Status status(StrataException e) {
         return switch (e.code()) {
             case KEY_NOT_FOUND, KEYSPACE_NOT_FOUND -> Status.NOT_FOUND;
-            case PARTITION_UNAVAILABLE, BALANCER_UNAVAILABLE, ZOOKEEPER_UNAVAILABLE, OVERLOADED -> Status.SERVICE_UNAVAILABLE;
+            case PARTITION_UNAVAILABLE, UNREACHABLE, ZOOKEEPER_UNAVAILABLE, OVERLOADED -> Status.SERVICE_UNAVAILABLE;
             case INVALID_ARGUMENT, INVALID_KEYSPACE_NAME, KEY_TOO_LARGE, VALUE_TOO_LARGE, BODY_TOO_LARGE -> Status.BAD_REQUEST;
             case TIMEOUT_UNKNOWN_OUTCOME -> new Status("TIMEOUT_UNKNOWN_OUTCOME", e.getMessage());
             default -> new Status(e.codeName(), e.getMessage());

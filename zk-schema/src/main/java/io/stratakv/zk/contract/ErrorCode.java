@@ -112,12 +112,12 @@ public enum ErrorCode {
     /** 503. The server cannot reach ZooKeeper and so cannot act safely. Answered with Retry-After. */
     ZOOKEEPER_UNAVAILABLE(503, true),
     /**
-     * 503. Never sent by a server: the Java client reports it when no balancer endpoint answered
-     * before the call's deadline (connection refused or lost, or no HTTP answer) and the call was
-     * a read or a write that certainly never reached a balancer. A write that may have reached
-     * one is reported as {@link #TIMEOUT_UNKNOWN_OUTCOME} instead.
+     * 503. Never sent by a server: what a client reports when no endpoint it was given (balancer,
+     * controller) answered before the call's deadline: connection refused or lost, or no HTTP
+     * answer. The Java client reports a write that may have reached a balancer as
+     * {@link #TIMEOUT_UNKNOWN_OUTCOME} instead.
      */
-    BALANCER_UNAVAILABLE(503, true),
+    UNREACHABLE(503, true),
     /**
      * 504. The deadline passed before the outcome was known: the write may or may not have
      * been applied. Never reported as a failure. Retrying with the same client request id is
