@@ -18,6 +18,7 @@ import java.util.Optional;
  */
 public final class CallOptions {
 
+    static final java.util.regex.Pattern KEYSPACE_NAME = java.util.regex.Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
     private static final CallOptions DEFAULTS = new CallOptions(null, null, null, null);
 
     private final WriteConsistency write;
@@ -53,9 +54,12 @@ public final class CallOptions {
         return new CallOptions(write, read, t, keyspace);
     }
 
-    /** Another keyspace than the client's. */
+    /** Another keyspace than the client's (a name matching {@code [a-z0-9][a-z0-9_-]{0,62}}). */
     public CallOptions withKeyspace(String ks) {
-        return new CallOptions(write, read, timeout, Objects.requireNonNull(ks));
+        if (!KEYSPACE_NAME.matcher(Objects.requireNonNull(ks)).matches()) {
+            throw new IllegalArgumentException("keyspace '" + ks + "' must match " + KEYSPACE_NAME.pattern());
+        }
+        return new CallOptions(write, read, timeout, ks);
     }
 
     public Optional<WriteConsistency> write() {

@@ -69,7 +69,7 @@ public final class StrataClient implements AutoCloseable {
     static final String VERSION = "X-Strata-Version";
     static final String PARTITION = "X-Strata-Partition";
     static final String POSITION = "X-Strata-Position";
-    private static final Pattern KEYSPACE_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+    private static final Pattern KEYSPACE_NAME = CallOptions.KEYSPACE_NAME;
     private static final String JSON_TYPE = "application/json";
     private static final String BYTES_TYPE = "application/octet-stream";
 

@@ -337,6 +337,7 @@ class StrataClientTest {
         assertThatThrownBy(() -> StrataClient.builder().build()).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> StrataClient.builder().balancer("localhost:8080")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> StrataClient.builder().keyspace("Bad Name")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> CallOptions.defaults().withKeyspace("a/b")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> client.put(new byte[0], b("v"))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> client.compareAndSet("k", "v", -1)).isInstanceOf(IllegalArgumentException.class);
     }

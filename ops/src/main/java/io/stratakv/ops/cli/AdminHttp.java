@@ -26,8 +26,34 @@ final class AdminHttp implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
-    /** The JSON answer of the first endpoint that answers; StrataException for an error answer. */
+    /** A lost compare-and-set race with the controller's own writes is retried this many times. */
+    private static final int CONFLICT_ATTEMPTS = 5;
+    private static final long CONFLICT_BACKOFF_MS = 200;
+
+    /**
+     * The JSON answer of the first endpoint that answers; StrataException for an error answer.
+     * CONCURRENT_MODIFICATION (the change raced with another of the same znode, say an election)
+     * is retried a few times; every other error is the user's to see.
+     */
     JsonNode call(List<String> bases, String method, String path, JsonNode body) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return callOnce(bases, method, path, body);
+            } catch (StrataException e) {
+                if (e.code() != ErrorCode.CONCURRENT_MODIFICATION || attempt >= CONFLICT_ATTEMPTS) {
+                    throw e;
+                }
+            }
+            try {
+                Thread.sleep(CONFLICT_BACKOFF_MS * attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw StrataException.of(ErrorCode.UNREACHABLE, "interrupted", e);
+            }
+        }
+    }
+
+    private JsonNode callOnce(List<String> bases, String method, String path, JsonNode body) {
         StrataException last = null;
         for (String base : bases) {
             try {
