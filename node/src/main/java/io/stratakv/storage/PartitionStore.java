@@ -450,6 +450,11 @@ public final class PartitionStore implements Closeable {
         return log;
     }
 
+    /** The store's directory (log/ and lsm/ inside it). */
+    public Path dir() {
+        return dir;
+    }
+
     public LsmTree tree() {
         return tree;
     }

@@ -64,7 +64,8 @@ public final class Replica implements AutoCloseable {
 
     private final String keyspace;
     private final int partitionId;
-    private final PartitionStore store;
+    /** Replaced only by a snapshot install, under cutover held exclusively. */
+    private volatile PartitionStore store;
     private final ReplicaContext ctx;
     private final PartitionMetrics metrics;
     private final AtomicReference<View> view = new AtomicReference<>(new View(ReplicaState.OFFLINE, 0, ""));
@@ -82,6 +83,14 @@ public final class Replica implements AutoCloseable {
     volatile long leaderEnd;
     /** The commit end the leader last reported to this follower (for EVENTUAL reads' staleness). */
     volatile long leaderCommitHeard;
+    /** The leader's log start as a follower last learned it: its own prefix truncation stays below it. */
+    volatile long leaderLogStartHeard;
+    /** Held while the log prefix moves and while a snapshot's checkpoint and epoch are taken together. */
+    final Object logPrefixLock = new Object();
+    /** Writes paused by a leadership transfer (transferLeadership). */
+    private final WritePause pause = new WritePause();
+    /** Sees every step of a snapshot install; tests throw from it to cut an install short. */
+    volatile java.util.function.Consumer<SnapshotInstaller.Step> installHook = step -> { };
 
     public Replica(String keyspace, int partitionId, PartitionStore store, PartitionRecord assignment, ReplicaContext ctx) {
         this(keyspace, partitionId, store, assignment, ctx, null);
@@ -305,7 +314,7 @@ public final class Replica implements AutoCloseable {
     // ------------------------------------------------------------------------------------ leader
 
     /** The current term if this replica leads epoch (0: any), else NOT_LEADER / STALE_EPOCH. */
-    private LeaderTerm leading(long epoch) {
+    LeaderTerm leading(long epoch) {
         View v = view.get();
         LeaderTerm t = term;
         if (epoch > 0 && epoch < v.epoch()) {
@@ -355,16 +364,23 @@ public final class Replica implements AutoCloseable {
      */
     public List<WriteResult> writeAll(List<Mutation> ms, WriteConsistency consistency, long epoch, long deadlineNanos) {
         long[] offsets = new long[ms.size()];
-        LeaderTerm t;
-        cutover.readLock().lock();
-        try {
-            t = leading(epoch);
-            for (int i = 0; i < offsets.length; i++) {
-                offsets[i] = store.append(ms.get(i));
+        LeaderTerm appendedIn;
+        while (true) {
+            cutover.readLock().lock();
+            try {
+                appendedIn = leading(epoch);
+                if (!pause.blocks(appendedIn.epoch)) {
+                    for (int i = 0; i < offsets.length; i++) {
+                        offsets[i] = store.append(ms.get(i));
+                    }
+                    break;
+                }
+            } finally {
+                cutover.readLock().unlock();
             }
-        } finally {
-            cutover.readLock().unlock();
+            awaitPauseLifted(appendedIn, deadlineNanos);
         }
+        LeaderTerm t = appendedIn;
         long offset = offsets[offsets.length - 1];
         wakeAll();
         advanceCommit(t);
@@ -506,7 +522,7 @@ public final class Replica implements AutoCloseable {
     }
 
     /** Waits on progress until cond holds (true), the term ends or the deadline passes (false). */
-    private boolean await(LeaderTerm t, long deadlineNanos, BooleanSupplier cond) {
+    boolean await(LeaderTerm t, long deadlineNanos, BooleanSupplier cond) {
         synchronized (progress) {
             while (true) {
                 if (cond.getAsBoolean()) {
@@ -567,7 +583,11 @@ public final class Replica implements AutoCloseable {
                     + " is not a replica of " + where() + " at epoch " + t.epoch);
         }
         long end = store.log().endOffset();
-        if (r.fromOffset() > end || r.fromOffset() < store.log().startOffset()) {
+        if (r.fromOffset() < store.log().startOffset()) {
+            throw snapshotNeeded("fetch from offset " + r.fromOffset() + " is below the leader's log start "
+                    + store.log().startOffset());
+        }
+        if (r.fromOffset() > end) {
             throw new ReplicaException(ErrorCode.INVALID_ARGUMENT, "fetch from offset " + r.fromOffset()
                     + " outside the leader's log [" + store.log().startOffset() + ", " + end + "]",
                     Map.of("logStart", Long.toString(store.log().startOffset()), "logEnd", Long.toString(end)));
@@ -592,9 +612,18 @@ public final class Replica implements AutoCloseable {
             }
         }
         leading(t.epoch);
-        List<LogRecord> records = r.fromOffset() < store.log().endOffset()
-                ? store.log().read(r.fromOffset(), Math.max(1, Math.min(r.maxBytes(), ctx.fetchMaxBytes())))
-                : List.of();
+        List<LogRecord> records;
+        try {
+            records = r.fromOffset() < store.log().endOffset()
+                    ? store.log().read(r.fromOffset(), Math.max(1, Math.min(r.maxBytes(), ctx.fetchMaxBytes())))
+                    : List.of();
+        } catch (io.stratakv.storage.StorageException e) {
+            if (e.code() == io.stratakv.storage.StorageErrorCode.OFFSET_OUT_OF_RANGE
+                    && r.fromOffset() < store.log().startOffset()) {
+                throw snapshotNeeded("the leader's log start moved past offset " + r.fromOffset() + " while it waited");
+            }
+            throw e;
+        }
         metrics.served(records);
         return new FetchResponse(t.epoch, store.commitEnd(), store.log().endOffset(), store.log().startOffset(),
                 t.readToken.get(), records);
@@ -608,7 +637,17 @@ public final class Replica implements AutoCloseable {
         }
         LeaderTerm t = leading(epoch);
         EpochEntry e = store.log().endOffsetForEpoch(requestedEpoch);
+        if (e.epoch() < 0 && store.log().startOffset() > 0) {
+            // Every epoch up to the follower's last one is gone from this log's front: no common origin to name.
+            throw snapshotNeeded("the leader's log (from " + store.log().startOffset() + ") no longer holds epoch "
+                    + requestedEpoch + " or any older one");
+        }
         return new EpochEndResponse(t.epoch, e.epoch(), e.startOffset());
+    }
+
+    private ReplicaException snapshotNeeded(String why) {
+        return new ReplicaException(ErrorCode.SNAPSHOT_NEEDED, why + "; install a snapshot of " + where(),
+                Map.of("logStart", Long.toString(store.log().startOffset())));
     }
 
     // ------------------------------------------------------------------------------------ follower
@@ -647,6 +686,7 @@ public final class Replica implements AutoCloseable {
             }
             leaderEnd = resp.leaderEnd();
             leaderCommitHeard = Math.max(leaderCommitHeard, resp.commitEnd());
+            leaderLogStartHeard = resp.logStart();
         } finally {
             cutover.readLock().unlock();
         }
@@ -663,6 +703,174 @@ public final class Replica implements AutoCloseable {
     boolean isFollowing(long epoch) {
         View v = view.get();
         return !closed && v.state() == ReplicaState.FOLLOWER && v.epoch() == epoch;
+    }
+
+    /** Whether the follower term of epoch still runs: FOLLOWER, or CATCHING_UP from a snapshot, at epoch. */
+    boolean inFollowerTerm(long epoch) {
+        View v = view.get();
+        return !closed && v.epoch() == epoch
+                && (v.state() == ReplicaState.FOLLOWER || v.state() == ReplicaState.CATCHING_UP);
+    }
+
+    LeaderTerm currentTerm() {
+        return term;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    // ------------------------------------------------------------------------------------ snapshots
+
+    /** FOLLOWER(E) → CATCHING_UP(E): the leader answered SNAPSHOT_NEEDED. Nothing is appended until installed. */
+    void startCatchingUp(long epoch) {
+        cutover.writeLock().lock();
+        try {
+            View v = view.get();
+            if (!closed && v.state() == ReplicaState.FOLLOWER && v.epoch() == epoch) {
+                transition(v, new View(ReplicaState.CATCHING_UP, epoch, v.leader()));
+            }
+        } finally {
+            cutover.writeLock().unlock();
+        }
+    }
+
+    /**
+     * CATCHING_UP(E) → FOLLOWER(E): closes the store, swaps the completely staged snapshot in for
+     * its directory (SnapshotInstaller), reopens it (its log empty from the snapshot offset + 1) and
+     * resumes following. Refused (FENCED) if the replica left CATCHING_UP at epoch meanwhile.
+     */
+    void installSnapshot(long epoch, io.stratakv.node.replication.SnapshotStream.Header h) {
+        cutover.writeLock().lock();
+        try {
+            View v = view.get();
+            if (closed || v.state() != ReplicaState.CATCHING_UP || v.epoch() != epoch) {
+                throw new ReplicaException(ErrorCode.FENCED, "replica " + where() + " no longer catches up at epoch "
+                        + epoch + " (" + v.state() + " at " + v.epoch() + "); the snapshot is dropped");
+            }
+            java.nio.file.Path dir = store.dir();
+            long oldStart = store.log().startOffset();
+            long oldEnd = store.log().endOffset();
+            try {
+                store.close();
+            } catch (RuntimeException e) {
+                LOG.warn("replica {}: closing the store before a snapshot install: {}", where(), e.toString());
+            }
+            RuntimeException failed = null;
+            try {
+                SnapshotInstaller.install(dir, installHook);
+            } catch (java.io.IOException | RuntimeException e) {
+                failed = new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "installing the snapshot of " + where()
+                        + " failed: " + e);
+            }
+            try {
+                SnapshotInstaller.recover(dir); // after a failure: the old store or the new one, whole
+                store = ctx.openStore(keyspace, partitionId, dir);
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.error("replica {}: cannot reopen its store after a snapshot install; it stops", where(), e);
+                closed = true;
+                stopTerms();
+                transition(v, new View(ReplicaState.OFFLINE, v.epoch(), ""));
+                throw new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "replica " + where()
+                        + " cannot reopen its store: " + e);
+            }
+            if (failed != null) {
+                throw failed;
+            }
+            LOG.info("replica {}: installed a snapshot at offset {} (epoch {}) from leader {} at epoch {}; "
+                    + "log was [{}, {}), now starts at {}", where(), h.snapshotOffset(), h.snapshotEpoch(), v.leader(),
+                    epoch, oldStart, oldEnd, store.log().startOffset());
+            metrics.snapshotInstalled();
+            transition(v, new View(ReplicaState.FOLLOWER, epoch, v.leader()));
+        } finally {
+            cutover.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Moves the log start up to upTo, but never past the tree's persisted offset: records not yet in
+     * tables are what a restart replays, and the record at the persisted offset stays so that a
+     * snapshot taken there can name its epoch. Returns the log start after the call.
+     */
+    long truncateLogPrefix(long upTo) {
+        cutover.readLock().lock();
+        try {
+            if (closed) {
+                return -1;
+            }
+            synchronized (logPrefixLock) {
+                PartitionStore s = store;
+                long target = Math.min(upTo, s.tree().persistedLogOffset());
+                if (target <= s.log().startOffset()) {
+                    return s.log().startOffset();
+                }
+                return s.truncateLog(target);
+            }
+        } finally {
+            cutover.readLock().unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ leadership transfer
+
+    /**
+     * The controller's transfer preparation (TransferLeadershipRequest): pauses new writes at this
+     * epoch until the request's timeout, captures the log end once no append is in flight, and waits
+     * up to the timeout for target's fetches to show it holds everything below that end durably.
+     * The pause is lifted by the timeout (or ends with the term: a new epoch fences this leader).
+     */
+    public io.stratakv.zk.contract.TransferLeadershipResponse transferLeadership(
+            io.stratakv.zk.contract.TransferLeadershipRequest req) {
+        long deadline = System.nanoTime() + req.timeoutMillis() * 1_000_000L;
+        LeaderTerm t;
+        long end;
+        cutover.writeLock().lock();
+        try {
+            t = leading(req.epoch()); // an older epoch: STALE_EPOCH; another: NOT_LEADER
+            if (!t.voters.contains(req.targetNodeId())) {
+                throw new ReplicaException(ErrorCode.INVALID_ARGUMENT, "node " + req.targetNodeId()
+                        + " is not a voter of " + where() + " at epoch " + t.epoch);
+            }
+            pause.pause(t.epoch, deadline);
+            end = store.log().endOffset();
+        } finally {
+            cutover.writeLock().unlock();
+        }
+        LOG.info("replica {}: writes paused for up to {} ms to hand leadership to {} (log end {})", where(),
+                req.timeoutMillis(), req.targetNodeId(), end);
+        wakeAll(); // parked fetches answer at once, so the target's next fetch shows its position
+        boolean caughtUp = req.targetNodeId().equals(ctx.nodeId())
+                || await(t, deadline, () -> t.durableEndOf(req.targetNodeId()) >= end);
+        if (!caughtUp) {
+            LOG.info("replica {}: transfer target {} did not reach {} (at {}) in time", where(), req.targetNodeId(),
+                    end, t.durableEndOf(req.targetNodeId()));
+        }
+        return new io.stratakv.zk.contract.TransferLeadershipResponse(ctx.nodeId(), keyspace, partitionId, t.epoch,
+                end, caughtUp);
+    }
+
+    /** Whether writes at this replica are paused for a leadership transfer now. */
+    public boolean writesPaused() {
+        LeaderTerm t = term;
+        return t != null && pause.blocks(t.epoch);
+    }
+
+    private void awaitPauseLifted(LeaderTerm t, long deadlineNanos) {
+        synchronized (progress) {
+            while (pause.blocks(t.epoch) && term == t) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    throw new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "writes to " + where()
+                            + " are paused for a leadership transfer; nothing was written, retry");
+                }
+                try {
+                    progress.wait(Math.max(1, Math.min(left / 1_000_000, 10)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "interrupted");
+                }
+            }
+        }
     }
 
     Object progressMonitor() {
@@ -724,6 +932,16 @@ public final class Replica implements AutoCloseable {
 
     public long logEnd() {
         return store.log().endOffset();
+    }
+
+    /** The first offset still in the log (diagnostics, tests). */
+    public long logStart() {
+        return store.log().startOffset();
+    }
+
+    /** The highest log offset the tree's tables hold (a restart replays the log after it). */
+    public long persistedOffset() {
+        return store.tree().persistedLogOffset();
     }
 
     /**
