@@ -89,6 +89,8 @@ public final class Replica implements AutoCloseable {
     final Object logPrefixLock = new Object();
     /** Writes paused by a leadership transfer (transferLeadership). */
     private final WritePause pause = new WritePause();
+    /** The snapshot the store was installed from (null: none); replaced with the store. */
+    volatile SnapshotInstaller.Base snapshotBase;
     /** Sees every step of a snapshot install; tests throw from it to cut an install short. */
     volatile java.util.function.Consumer<SnapshotInstaller.Step> installHook = step -> { };
 
@@ -107,6 +109,7 @@ public final class Replica implements AutoCloseable {
         this.ctx = ctx;
         long logEpoch = Math.max(0, store.log().latestEpoch());
         view.set(new View(ReplicaState.OFFLINE, logEpoch, ""));
+        this.snapshotBase = readSnapshotBase(store);
         this.metrics.registerGauges(this);
     }
 
@@ -302,6 +305,15 @@ public final class Replica implements AutoCloseable {
             }
         } finally {
             cutover.writeLock().unlock();
+        }
+    }
+
+    private SnapshotInstaller.Base readSnapshotBase(PartitionStore s) {
+        try {
+            return SnapshotInstaller.readBase(s.dir());
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("replica {}: cannot read its snapshot marker: {}", where(), e.toString());
+            return null;
         }
     }
 
@@ -637,6 +649,13 @@ public final class Replica implements AutoCloseable {
         }
         LeaderTerm t = leading(epoch);
         EpochEntry e = store.log().endOffsetForEpoch(requestedEpoch);
+        SnapshotInstaller.Base b = snapshotBase;
+        if (e.epoch() < 0 && b != null && b.offset() + 1 == store.log().startOffset() && b.epoch() <= requestedEpoch) {
+            // This log continues a snapshot whose last entry was of epoch b.epoch(): that epoch ends where
+            // the log's first epoch starts.
+            List<EpochEntry> known = store.log().epochs();
+            e = new EpochEntry(b.epoch(), known.isEmpty() ? store.log().endOffset() : known.getFirst().startOffset());
+        }
         if (e.epoch() < 0 && store.log().startOffset() > 0) {
             // Every epoch up to the follower's last one is gone from this log's front: no common origin to name.
             throw snapshotNeeded("the leader's log (from " + store.log().startOffset() + ") no longer holds epoch "
@@ -766,6 +785,7 @@ public final class Replica implements AutoCloseable {
             try {
                 SnapshotInstaller.recover(dir); // after a failure: the old store or the new one, whole
                 store = ctx.openStore(keyspace, partitionId, dir);
+                snapshotBase = readSnapshotBase(store);
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.error("replica {}: cannot reopen its store after a snapshot install; it stops", where(), e);
                 closed = true;

@@ -39,7 +39,8 @@ import java.util.stream.Stream;
  *   <li>replaced with P present: deleted; replaced without P and without staging: renamed back (old store).</li>
  * </ul>
  * Directory operations go to the operating system (java.nio); every rename is followed by an fsync
- * of the parent directory.
+ * of the parent directory. The marker stays in the installed directory: it names the snapshot's
+ * offset and epoch ({@link Base}).
  */
 public final class SnapshotInstaller {
 
@@ -124,7 +125,6 @@ public final class SnapshotInstaller {
         Files.move(s, partitionDir, StandardCopyOption.ATOMIC_MOVE);
         syncDir(partitionDir.getParent());
         hook.accept(Step.NEW_MOVED_IN);
-        Files.deleteIfExists(partitionDir.resolve(COMPLETE_MARKER));
         deleteTree(r);
         syncDir(partitionDir.getParent());
         hook.accept(Step.OLD_DELETED);
@@ -143,7 +143,6 @@ public final class SnapshotInstaller {
             if (complete && !Files.exists(partitionDir)) {
                 Files.move(s, partitionDir, StandardCopyOption.ATOMIC_MOVE);
                 syncDir(partitionDir.getParent());
-                Files.deleteIfExists(partitionDir.resolve(COMPLETE_MARKER));
                 did = "installed the staged snapshot (the crash fell between the renames)";
             } else {
                 deleteTree(s);
@@ -186,10 +185,37 @@ public final class SnapshotInstaller {
         RealFs.INSTANCE.syncDir(dir);
     }
 
-    /** The marker of a complete staging, as text (diagnostics and tests). */
-    static String marker(Path partitionDir) throws IOException {
-        try (InputStream in = Files.newInputStream(staging(partitionDir).resolve(COMPLETE_MARKER))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    /**
+     * The snapshot a store was installed from, kept as its marker file in the partition directory:
+     * the store's log continued at offset + 1 and the entry at offset was written in epoch. A log
+     * that starts exactly there can still name the epoch its first entry follows, which its epoch
+     * file forgets as soon as a new epoch starts at that same offset.
+     */
+    record Base(long offset, long epoch) {
+    }
+
+    /** The base of the store in partitionDir, or null if it was never installed from a snapshot. */
+    static Base readBase(Path partitionDir) throws IOException {
+        Path m = partitionDir.resolve(COMPLETE_MARKER);
+        if (!Files.exists(m)) {
+            return null;
         }
+        long offset = Long.MIN_VALUE;
+        long epoch = Long.MIN_VALUE;
+        try (InputStream in = Files.newInputStream(m)) {
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.startsWith("offset=")) {
+                    offset = Long.parseLong(line.substring(7));
+                } else if (line.startsWith("epoch=")) {
+                    epoch = Long.parseLong(line.substring(6));
+                }
+            }
+        } catch (NumberFormatException e) {
+            throw new CorruptionException(m.toString(), 0, "unreadable snapshot marker: " + e.getMessage());
+        }
+        if (offset == Long.MIN_VALUE || epoch == Long.MIN_VALUE) {
+            throw new CorruptionException(m.toString(), 0, "snapshot marker without offset or epoch");
+        }
+        return new Base(offset, epoch);
     }
 }

@@ -65,7 +65,7 @@ public final class SnapshotSource implements AutoCloseable {
             PartitionStore store = replica.store();
             CheckpointInfo cp = store.checkpoint(target);
             offset = cp.appliedLogOffset();
-            snapshotEpoch = epochAt(store, offset);
+            snapshotEpoch = epochAt(store, offset, replica.snapshotBase);
         }
         if (offset < 0 || snapshotEpoch < 0) {
             deleteQuietly(target);
@@ -88,8 +88,14 @@ public final class SnapshotSource implements AutoCloseable {
         return new SnapshotSource(replica, h, target, List.copyOf(names));
     }
 
-    /** The epoch of the log entry at offset, if the log still holds it (-1 otherwise). */
-    private static long epochAt(PartitionStore store, long offset) {
+    /**
+     * The epoch of the log entry at offset, if the log still holds it or it is the last entry of the
+     * snapshot this log continues (-1 otherwise).
+     */
+    private static long epochAt(PartitionStore store, long offset, SnapshotInstaller.Base base) {
+        if (base != null && base.offset() == offset && offset + 1 == store.log().startOffset()) {
+            return base.epoch();
+        }
         if (offset < store.log().startOffset() || offset >= store.log().endOffset()) {
             return -1;
         }
