@@ -29,6 +29,23 @@ import java.util.function.BooleanSupplier;
  * One partition replica on this node: the state machine of DESIGN.md §3–4 around a
  * {@link PartitionStore}.
  *
+ * <h2>States and transitions</h2>
+ * ({@link ReplicaState}; every change under {@code cutover} held exclusively)
+ * <pre>
+ *   OFFLINE  ──record: leader me at E, fenced at E here──────────────▶ LEADER(E)
+ *   any      ──record: leader other at E ≥ epoch─────────────────────▶ FOLLOWER(E)
+ *   FOLLOWER(E) ──leader answers SNAPSHOT_NEEDED (fetch below its log
+ *                 start, or no common epoch)──────────────────────────▶ CATCHING_UP(E)
+ *   CATCHING_UP(E) ──snapshot streamed, verified, swapped in──────────▶ FOLLOWER(E)
+ *   CATCHING_UP(E) ──transfer or install failed────────────────────────▶ CATCHING_UP(E) (retried)
+ *   any      ──fence at E' &gt; epoch, record without leader, newer epoch seen──▶ FENCED(E')
+ *   LEADER(E) ──ZooKeeper SUSPENDED/LOST──▶ OFFLINE(E) ──record still names me at E──▶ LEADER(E)
+ *   any      ──close, or store unusable after an install──────────────▶ OFFLINE (terminal)
+ * </pre>
+ * A follower term (one {@link FollowerLoop}) spans FOLLOWER(E) and CATCHING_UP(E); a record for the
+ * same epoch and leader changes nothing in either. While CATCHING_UP the replica appends nothing,
+ * reports RECOVERING in its status, and still serves EVENTUAL reads from its old store.
+ *
  * <h2>What always holds</h2>
  * <ol>
  *   <li>{@code view.epoch} never decreases. Anything naming an older epoch (a fetch, a fetch
@@ -45,6 +62,15 @@ import java.util.function.BooleanSupplier;
  *       the leader reports committed.</li>
  *   <li>No append happens while a transition is in progress (appends hold the cut-over lock
  *       shared, transitions exclusive), so after a fence returns nothing older is appended.</li>
+ *   <li>A snapshot replaces the store only in CATCHING_UP at the epoch it was fetched at, with the
+ *       cut-over lock held exclusively, by two durable directory renames (SnapshotInstaller): a
+ *       crash leaves the old store or the new one, whole. It holds only entries its leader had
+ *       applied, so committed ones; the log then restarts empty at the snapshot offset + 1.</li>
+ *   <li>The log prefix moves ({@link #truncateLogPrefix}) never past the tree's persisted offset;
+ *       a leader moves it below what every member reported holding, or further only past its
+ *       retention caps (LogRetention); a follower below the leader's log start.</li>
+ *   <li>A leadership transfer pauses appends of its epoch until its deadline ({@link WritePause});
+ *       the end offset it reports was captured with no append in flight.</li>
  * </ol>
  *
  * <h2>Threads</h2>
@@ -52,7 +78,9 @@ import java.util.function.BooleanSupplier;
  * {@code cutover} held exclusively. Client writes and the follower's appends and truncations hold
  * it shared. Fetch handlers, writers and readers wait on the {@code progress} monitor, which is
  * notified on every append, commit, read round and transition. Each follower term has its own
- * virtual thread ({@link FollowerLoop}).
+ * virtual thread ({@link FollowerLoop}), which also streams and stages snapshots outside the lock.
+ * Log prefix truncation (the retention thread) holds {@code cutover} shared and
+ * {@code logPrefixLock}; a leader's snapshot checkpoint holds {@code logPrefixLock}.
  */
 public final class Replica implements AutoCloseable {
 

@@ -65,7 +65,10 @@ class SnapshotFilesTest {
         }
         List<String> names = new ArrayList<>();
         try (Stream<Path> files = Files.list(cp.dir())) {
-            files.map(p -> p.getFileName().toString()).sorted().forEach(names::add);
+            List<String> all = files.map(p -> p.getFileName().toString()).sorted().toList();
+            all.stream().filter(n -> n.endsWith(".sst")).forEach(names::add);
+            all.stream().filter(n -> n.startsWith("MANIFEST-")).forEach(names::add);
+            names.add("CURRENT");
         }
         SnapshotStream.Header h = new SnapshotStream.Header("kv", 0, 5, cp.appliedLogOffset(), epoch, names.size());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -94,6 +97,48 @@ class SnapshotFilesTest {
             assertThat(s.get(bytes("new-7"))).isEqualTo(bytes("new-value-7"));
             assertThat(s.get(bytes("old-7"))).isNull();
         }
+    }
+
+    /** Decodes a stream by hand, field by field, as SNAPSHOT_FORMAT.md describes it. */
+    @Test
+    void theStreamIsWhatSnapshotFormatMdSays() throws Exception {
+        byte[] stream = newSnapshot(tmp.resolve("w"));
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(stream);
+        assertThat(b.getInt()).isEqualTo(0x534B564E);
+        assertThat(b.get()).isEqualTo((byte) 1);
+        byte[] ks = new byte[b.getShort()];
+        b.get(ks);
+        assertThat(new String(ks, StandardCharsets.UTF_8)).isEqualTo("kv");
+        assertThat(b.getInt()).isZero();
+        assertThat(b.getLong()).isEqualTo(5);
+        assertThat(b.getLong()).isEqualTo(KEYS - 1);
+        assertThat(b.getLong()).isEqualTo(3);
+        int files = b.getInt();
+        java.util.zip.CRC32C hc = new java.util.zip.CRC32C();
+        hc.update(stream, 0, b.position());
+        assertThat(b.getInt()).isEqualTo((int) hc.getValue());
+        List<String> names = new ArrayList<>();
+        long total = 0;
+        for (int i = 0; i < files; i++) {
+            byte[] name = new byte[b.getShort()];
+            b.get(name);
+            names.add(new String(name, StandardCharsets.UTF_8));
+            long size = b.getLong();
+            java.util.zip.CRC32C fc = new java.util.zip.CRC32C();
+            fc.update(stream, b.position(), (int) size);
+            b.position(b.position() + (int) size);
+            assertThat(b.getInt()).isEqualTo((int) fc.getValue());
+            total += size;
+        }
+        assertThat(names.getFirst()).matches("[0-9]{6}\\.sst");
+        assertThat(names.getLast()).isEqualTo("CURRENT");
+        assertThat(names).anyMatch(n -> n.startsWith("MANIFEST-"));
+        assertThat(b.getInt()).isEqualTo(0x534B5654);
+        assertThat(b.getLong()).isEqualTo(total);
+        java.util.zip.CRC32C sc = new java.util.zip.CRC32C();
+        sc.update(stream, 0, b.position());
+        assertThat(b.getInt()).isEqualTo((int) sc.getValue());
+        assertThat(b.remaining()).isZero();
     }
 
     @Test
