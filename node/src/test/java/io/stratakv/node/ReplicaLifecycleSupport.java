@@ -25,9 +25,14 @@ final class ReplicaLifecycleSupport {
 
     /** Every node gets the same overrides (DropwizardTestSupport's system properties would leak otherwise). */
     static ConfigOverride[] settings(String retentionMaxBytes) {
+        return settings(retentionMaxBytes, "24h");
+    }
+
+    static ConfigOverride[] settings(String retentionMaxBytes, String retentionMaxAge) {
         return new ConfigOverride[]{
                 ConfigOverride.config("storage.logSegmentSize", "16KiB"),
                 ConfigOverride.config("replication.retention.maxBytes", retentionMaxBytes),
+                ConfigOverride.config("replication.retention.maxAge", retentionMaxAge),
                 // Retention runs when the test says (enforceRetentionNow), never on its own.
                 ConfigOverride.config("replication.retention.checkInterval", "1h"),
         };

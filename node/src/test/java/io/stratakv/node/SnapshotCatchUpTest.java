@@ -115,6 +115,34 @@ class SnapshotCatchUpTest {
         assertHolds(c, "n3", "b", 100);
     }
 
+    @Test
+    void entriesOlderThanMaxAgeAreTruncatedAndTheReplicaLeftBehindCatchesUpBySnapshot() throws Exception {
+        var s = settings("1GiB", "1s");
+        c = startThree(dir, s);
+        writeMany(c, "n1", "a", 20);
+        awaitCaughtUp(c, "n3", "n1");
+        long n3End = c.replica("n3").logEnd();
+        c.stop("n3");
+        writeMany(c, "n1", "b", 20);
+        c.replica("n1").flush();
+        long sampledEnd = c.replica("n1").logEnd();
+        c.app("n1").replicas().enforceRetentionNow(); // samples (log end, now); nothing is old enough yet
+        long sampledBy = System.currentTimeMillis();
+        assertThat(c.replica("n1").logStart()).isLessThanOrEqualTo(n3End);
+        writeMany(c, "n1", "c", 5);
+        c.replica("n1").flush();
+        // Once that sample is older than maxAge, everything below it goes though n3 never got it.
+        await("maxAge passes for the sampled entries", 10_000, () -> System.currentTimeMillis() > sampledBy + 1_000);
+        c.app("n1").replicas().enforceRetentionNow();
+        assertThat(c.replica("n1").logStart()).isEqualTo(sampledEnd); // the newer ones stay
+
+        c.start("n3", s);
+        awaitCaughtUp(c, "n3", "n1");
+        assertThat(counter(c, "n3", PartitionMetrics.SNAPSHOTS_INSTALLED)).isEqualTo(1);
+        assertHolds(c, "n3", "b", 20);
+        assertHolds(c, "n3", "c", 5);
+    }
+
     /** Flips one byte of the stream (the per-file or the whole-stream checksum must catch it). */
     static final class FlipByte extends FilterOutputStream {
         private final long at;

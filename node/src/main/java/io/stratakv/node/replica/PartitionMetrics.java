@@ -11,9 +11,9 @@ import java.util.function.Supplier;
 
 /**
  * One replica's metrics in the node's registry, all under {@code partition.<ks>.<pid>.}; the
- * engine registers its own under the same prefix ({@code <prefix>.lsm.*}). The log's metrics
- * ({@code log.fsync}, {@code log.appended-*}, {@code log.segments}) are node-wide: PartitionLog
- * takes no prefix, so they sum over every partition of the node.
+ * engine registers its own under the same prefix ({@code <prefix>.lsm.*}, {@code <prefix>.log.fsync}).
+ * The log's other metrics ({@code log.fsync}, {@code log.appended-*}, {@code log.segments}) are
+ * node-wide: they sum over every partition of the node.
  *
  * <p>{@link #close} removes everything under the prefix, the engine's included (the replica is gone).
  */

@@ -137,6 +137,15 @@ public final class PartitionLog implements Closeable {
      * @param metrics may be null
      */
     public static PartitionLog open(StorageFs fs, Path dir, LogConfig config, MetricRegistry metrics) {
+        return open(fs, dir, config, metrics, null);
+    }
+
+    /**
+     * As above; with a metricPrefix the log also times its own fsyncs under
+     * {@code <metricPrefix>.log.fsync} (the node-wide {@code log.*} metrics sum every log).
+     */
+    public static PartitionLog open(StorageFs fs, Path dir, LogConfig config, MetricRegistry metrics,
+                                    String metricPrefix) {
         if (fs == null || dir == null || config == null) {
             throw invalid("fs, dir and config are required");
         }
@@ -148,7 +157,7 @@ public final class PartitionLog implements Closeable {
         }
         LOG.info("opened partition log {}: offsets {}..{}, {} segments, epochs {}", dir, r.startOffset(),
                 r.endOffset(), r.segments().size(), r.epochs());
-        return new PartitionLog(fs, dir, config, new LogMetrics(metrics), r);
+        return new PartitionLog(fs, dir, config, new LogMetrics(metrics, metricPrefix), r);
     }
 
     /**
