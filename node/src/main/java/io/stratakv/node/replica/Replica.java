@@ -107,6 +107,8 @@ public final class Replica implements AutoCloseable {
     /** The highest epoch this process was fenced at (invariant 3). */
     private volatile long fencedHere;
     private volatile boolean closed;
+    /** Set when the store could not be reopened after a snapshot install: the engine health check fails. */
+    private volatile boolean broken;
     /** The leader's end as a follower last learned it, for the lag. */
     volatile long leaderEnd;
     /** The commit end the leader last reported to this follower (for EVENTUAL reads' staleness). */
@@ -816,6 +818,7 @@ public final class Replica implements AutoCloseable {
                 snapshotBase = readSnapshotBase(store);
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.error("replica {}: cannot reopen its store after a snapshot install; it stops", where(), e);
+                broken = true;
                 closed = true;
                 stopTerms();
                 transition(v, new View(ReplicaState.OFFLINE, v.epoch(), ""));
@@ -970,7 +973,7 @@ public final class Replica implements AutoCloseable {
 
     /** Whether the engine under this replica can still write (for the health check). */
     public boolean engineHealthy() {
-        return closed || !store.log().failed();
+        return !broken && (closed || !store.log().failed());
     }
 
     /** For tests and diagnostics: the store's commit end (= applied offset). */

@@ -68,6 +68,8 @@ public final class ReplicaManager implements Managed, ReplicaContext {
     private final long fetchRetryMs;
     private final long reconcileMs;
     private final MetricRegistry metrics;
+    /** One block cache for every replica of the node: storage.blockCacheSize is the node's budget. */
+    private final io.stratakv.storage.sstable.BlockCache blockCache;
     private final Map<Key, Replica> replicas = new ConcurrentHashMap<>();
     /** Newest record (by znode version) of every partition of the cluster, for routing and NOT_LEADER answers. */
     private final Map<Key, Versioned<PartitionRecord>> records = new ConcurrentHashMap<>();
@@ -106,6 +108,7 @@ public final class ReplicaManager implements Managed, ReplicaContext {
         this.fetchMaxBytes = fetchMaxBytes;
         this.fetchRetryMs = fetchRetryMs;
         this.reconcileMs = reconcileMs;
+        this.blockCache = new io.stratakv.storage.sstable.BlockCache(storeOptions.blockCacheBytes());
     }
 
     /** Log retention settings (node.yml {@code replication.retention}); call before start. */
@@ -372,7 +375,7 @@ public final class ReplicaManager implements Managed, ReplicaContext {
     @Override
     public PartitionStore openStore(String keyspace, int partitionId, Path dir) {
         return PartitionStore.open(RealFs.INSTANCE, dir, storeOptions, metrics,
-                PartitionMetrics.prefix(keyspace, partitionId), false);
+                PartitionMetrics.prefix(keyspace, partitionId), false, blockCache);
     }
 
     @Override
