@@ -75,6 +75,7 @@ public class NodeApplication extends Application<NodeConfiguration> {
                 (int) repl.getFetchMaxWait().toMilliseconds(), Math.toIntExact(repl.getFetchMaxSize().toBytes()),
                 Math.min(200, repl.getFetchTimeout().toMilliseconds()), repl.getReconcileInterval().toMilliseconds(),
                 env.metrics());
+        replicas.setRetention(repl.getRetention().settings());
         env.lifecycle().manage(replicas);
 
         registrar = new NodeRegistrar(client, layout, nodeId, config.getRack(), dataDir);

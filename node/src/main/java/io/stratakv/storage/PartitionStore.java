@@ -97,7 +97,7 @@ public final class PartitionStore implements Closeable {
                                       io.stratakv.storage.sstable.BlockCache sharedCache) {
         LogConfig logConfig = new LogConfig(options.logSegmentBytes(),
                 options.maxKeyBytes() + options.maxValueBytes() + 1024, options.fsyncPolicy(), options.fsyncInterval());
-        PartitionLog log = PartitionLog.open(fs, dir.resolve("log"), logConfig, metrics);
+        PartitionLog log = PartitionLog.open(fs, dir.resolve("log"), logConfig, metrics, metricPrefix);
         LsmTree tree;
         try {
             tree = LsmTree.open(fs, dir.resolve("lsm"), options, metrics, metricPrefix, sharedCache);
@@ -448,6 +448,11 @@ public final class PartitionStore implements Closeable {
 
     public PartitionLog log() {
         return log;
+    }
+
+    /** The store's directory (log/ and lsm/ inside it). */
+    public Path dir() {
+        return dir;
     }
 
     public LsmTree tree() {

@@ -28,6 +28,7 @@ class ConfigExampleTest {
         assertThat(c.getLimits().getMaxValueSize()).isEqualTo(d.getLimits().getMaxValueSize());
         assertThat(c.getLimits().getRequestTimeout()).isEqualTo(d.getLimits().getRequestTimeout());
         assertThat(c.getReplication().getFetchMaxWait()).isEqualTo(d.getReplication().getFetchMaxWait());
+        assertThat(c.getReplication().getRetention().settings()).isEqualTo(d.getReplication().getRetention().settings());
         assertThat(c.getZookeeper().getSessionTimeout()).isEqualTo(d.getZookeeper().getSessionTimeout());
     }
 }

@@ -71,7 +71,12 @@ final class NodeCluster implements AutoCloseable {
     }
 
     void start(String id) throws Exception {
-        DropwizardTestSupport<NodeConfiguration> s = new DropwizardTestSupport<>(NodeApplication.class, (String) null,
+        start(id, new ConfigOverride[0]);
+    }
+
+    /** Starts a node with the common test settings plus extra overrides (later ones win). */
+    void start(String id, ConfigOverride... extra) throws Exception {
+        List<ConfigOverride> overrides = new java.util.ArrayList<>(List.of(
                 ConfigOverride.config("nodeId", id),
                 ConfigOverride.config("dataDir", root.resolve(id).toString()),
                 ConfigOverride.config("zookeeper.connect", zkServer.getConnectString()),
@@ -87,7 +92,10 @@ final class NodeCluster implements AutoCloseable {
                 ConfigOverride.config("replication.reconcileInterval", "500ms"),
                 ConfigOverride.config("server.applicationConnectors[0].port", "0"),
                 ConfigOverride.config("server.adminConnectors[0].port", "0"),
-                ConfigOverride.config("logging.level", "WARN"));
+                ConfigOverride.config("logging.level", "WARN")));
+        overrides.addAll(List.of(extra));
+        DropwizardTestSupport<NodeConfiguration> s = new DropwizardTestSupport<>(NodeApplication.class, (String) null,
+                overrides.toArray(new ConfigOverride[0]));
         s.before();
         nodes.put(id, s);
     }

@@ -82,8 +82,11 @@ class PartitionMetricsAndTasksTest {
         assertThat(leader.getTimers()).containsKey(P + "lsm.flush");
         assertThat(leader.counter(P + "replication.served-bytes").getCount()).isGreaterThanOrEqualTo(30 * "value-0".length());
         assertThat(leader.counter(P + "role-changes").getCount()).isGreaterThanOrEqualTo(1);
-        // The log's own metrics are node-wide (PartitionLog takes no prefix): fsyncs happened under ALWAYS.
+        // fsyncs happened under ALWAYS: timed node-wide and for this partition alone.
         assertThat(leader.timer("log.fsync").getCount()).isPositive();
+        assertThat(leader.getTimers()).containsKey(P + "log.fsync");
+        assertThat(leader.timer(P + "log.fsync").getCount()).isPositive()
+                .isLessThanOrEqualTo(leader.timer("log.fsync").getCount());
 
         for (String f : List.of("n2", "n3")) {
             MetricRegistry m = c.metrics(f);

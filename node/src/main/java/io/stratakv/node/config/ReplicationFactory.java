@@ -24,6 +24,21 @@ public class ReplicationFactory {
     @NotNull
     private Duration reconcileInterval = Duration.seconds(5);
 
+    /** Log prefix truncation and its caps. */
+    @jakarta.validation.Valid
+    @NotNull
+    private RetentionFactory retention = new RetentionFactory();
+
+    @JsonProperty
+    public RetentionFactory getRetention() {
+        return retention;
+    }
+
+    @JsonProperty
+    public void setRetention(RetentionFactory retention) {
+        this.retention = retention;
+    }
+
     @JsonProperty
     public Duration getFetchMaxWait() {
         return fetchMaxWait;

@@ -8,9 +8,9 @@ import io.stratakv.storage.log.FsyncPolicy;
 import jakarta.validation.constraints.NotNull;
 
 /**
- * Engine settings, under {@code storage:} in YAML. For now each partition replica gets the whole
- * memtable and block-cache budget as its own (a node with N replicas may use N times these); a
- * budget shared by all partitions of the node is future work.
+ * Engine settings, under {@code storage:} in YAML. The block cache is one for the whole node, shared
+ * by all its partition replicas; each replica still gets the whole memtable size as its own (a node
+ * with N replicas may use N times it): a memtable budget shared by all partitions is future work.
  */
 public class StorageFactory {
 
@@ -26,7 +26,7 @@ public class StorageFactory {
     @NotNull
     private DataSize memtableSize = DataSize.mebibytes(64);
 
-    /** Block cache per partition replica. */
+    /** Block cache of the node, shared by all its partition replicas. */
     @NotNull
     private DataSize blockCacheSize = DataSize.mebibytes(128);
 

@@ -17,7 +17,10 @@ import java.util.Optional;
  * The fetching side of one follower term (one epoch, one leader), on its own virtual thread:
  * first the truncation step (DESIGN.md §4.4), then fetches until the replica stops following
  * this epoch. Any failure redoes the truncation step before the next fetch, so a follower never
- * reports a position of a log that may not be a prefix of the leader's.
+ * reports a position of a log that may not be a prefix of the leader's. When the leader answers
+ * SNAPSHOT_NEEDED (to a fetch or to the truncation step) the replica turns CATCHING_UP and this
+ * thread installs a snapshot ({@link SnapshotCatchUp}), retrying after a pause until it succeeds,
+ * then fetches from the snapshot's offset as FOLLOWER again.
  */
 final class FollowerLoop implements Runnable {
 
@@ -49,7 +52,7 @@ final class FollowerLoop implements Runnable {
     }
 
     private boolean running() {
-        return !stopped && replica.isFollowing(epoch);
+        return !stopped && replica.inFollowerTerm(epoch);
     }
 
     @Override
@@ -57,8 +60,8 @@ final class FollowerLoop implements Runnable {
         boolean truncated = false;
         long readToken = 0;
         URI leaderUri = null;
-        PartitionStore store = replica.store();
         while (running()) {
+            PartitionStore store = replica.store(); // a snapshot install replaces it
             try {
                 if (leaderUri == null) {
                     Optional<URI> u = ctx.internalAddress(leader);
@@ -66,6 +69,11 @@ final class FollowerLoop implements Runnable {
                         throw new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "leader " + leader + " is not registered");
                     }
                     leaderUri = u.get();
+                }
+                if (replica.view().state() == ReplicaState.CATCHING_UP) {
+                    SnapshotCatchUp.run(replica, ctx, epoch, leaderUri);
+                    truncated = true; // the log is empty from the snapshot offset on: nothing to compare
+                    continue;
                 }
                 if (!truncated) {
                     truncateToLeader(leaderUri, store);
@@ -87,6 +95,12 @@ final class FollowerLoop implements Runnable {
             } catch (RuntimeException e) {
                 if (!running()) {
                     return;
+                }
+                if (e instanceof ReplicaException re && re.code() == ErrorCode.SNAPSHOT_NEEDED) {
+                    LOG.info("replica {}: leader {} at epoch {} needs us to catch up from a snapshot: {}",
+                            replica.where(), leader, epoch, re.getMessage());
+                    replica.startCatchingUp(epoch);
+                    continue;
                 }
                 truncated = false;
                 leaderUri = null;

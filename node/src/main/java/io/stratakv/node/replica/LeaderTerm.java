@@ -78,6 +78,23 @@ final class LeaderTerm {
         return n >= quorum();
     }
 
+    /**
+     * The lowest durable end among the members other than self (voters and learners), as their
+     * fetches at this epoch reported it: 0 for one that has not fetched yet. The log prefix below
+     * it is held by every replica. Long.MAX_VALUE when self is the only member.
+     */
+    long minMemberDurableEnd() {
+        long min = Long.MAX_VALUE;
+        for (List<String> group : List.of(voters, learners)) {
+            for (String m : group) {
+                if (!m.equals(self)) {
+                    min = Math.min(min, durableEnd.getOrDefault(m, 0L));
+                }
+            }
+        }
+        return min;
+    }
+
     long durableEndOf(String replicaId) {
         return durableEnd.getOrDefault(replicaId, 0L);
     }

@@ -11,9 +11,9 @@ import java.util.function.Supplier;
 
 /**
  * One replica's metrics in the node's registry, all under {@code partition.<ks>.<pid>.}; the
- * engine registers its own under the same prefix ({@code <prefix>.lsm.*}). The log's metrics
- * ({@code log.fsync}, {@code log.appended-*}, {@code log.segments}) are node-wide: PartitionLog
- * takes no prefix, so they sum over every partition of the node.
+ * engine registers its own under the same prefix ({@code <prefix>.lsm.*}, {@code <prefix>.log.fsync}).
+ * The log's other metrics ({@code log.fsync}, {@code log.appended-*}, {@code log.segments}) are
+ * node-wide: they sum over every partition of the node.
  *
  * <p>{@link #close} removes everything under the prefix, the engine's included (the replica is gone).
  */
@@ -28,12 +28,22 @@ public final class PartitionMetrics {
     public static final String FETCHED_BYTES = "replication.fetched-bytes";
     public static final String SERVED_BYTES = "replication.served-bytes";
     public static final String ROLE_CHANGES = "role-changes";
+    public static final String SNAPSHOTS_SERVED = "snapshot.served";
+    public static final String SNAPSHOTS_INSTALLED = "snapshot.installed";
+    public static final String SNAPSHOTS_FAILED = "snapshot.failed";
+    public static final String SNAPSHOT_BYTES_SERVED = "snapshot.served-bytes";
+    public static final String SNAPSHOT_BYTES_RECEIVED = "snapshot.received-bytes";
 
     private final MetricRegistry registry;
     private final String prefix;
     private final Counter fetchedBytes;
     private final Counter servedBytes;
     private final Counter roleChanges;
+    private final Counter snapshotsServed;
+    private final Counter snapshotsInstalled;
+    private final Counter snapshotsFailed;
+    private final Counter snapshotBytesServed;
+    private final Counter snapshotBytesReceived;
 
     public PartitionMetrics(MetricRegistry registry, String keyspace, int partitionId) {
         this.registry = registry == null ? new MetricRegistry() : registry;
@@ -41,6 +51,11 @@ public final class PartitionMetrics {
         this.fetchedBytes = this.registry.counter(name(FETCHED_BYTES));
         this.servedBytes = this.registry.counter(name(SERVED_BYTES));
         this.roleChanges = this.registry.counter(name(ROLE_CHANGES));
+        this.snapshotsServed = this.registry.counter(name(SNAPSHOTS_SERVED));
+        this.snapshotsInstalled = this.registry.counter(name(SNAPSHOTS_INSTALLED));
+        this.snapshotsFailed = this.registry.counter(name(SNAPSHOTS_FAILED));
+        this.snapshotBytesServed = this.registry.counter(name(SNAPSHOT_BYTES_SERVED));
+        this.snapshotBytesReceived = this.registry.counter(name(SNAPSHOT_BYTES_RECEIVED));
     }
 
     public static String prefix(String keyspace, int partitionId) {
@@ -92,6 +107,24 @@ public final class PartitionMetrics {
 
     void roleChanged() {
         roleChanges.inc();
+    }
+
+    /** A leader streamed a snapshot of fileBytes (tables, manifest, CURRENT) to a follower. */
+    public void snapshotServed(long fileBytes) {
+        snapshotsServed.inc();
+        snapshotBytesServed.inc(fileBytes);
+    }
+
+    void snapshotReceived(long fileBytes) {
+        snapshotBytesReceived.inc(fileBytes);
+    }
+
+    void snapshotInstalled() {
+        snapshotsInstalled.inc();
+    }
+
+    void snapshotFailed() {
+        snapshotsFailed.inc();
     }
 
     private static long payloadBytes(List<LogRecord> records) {

@@ -29,6 +29,23 @@ import java.util.function.BooleanSupplier;
  * One partition replica on this node: the state machine of DESIGN.md §3–4 around a
  * {@link PartitionStore}.
  *
+ * <h2>States and transitions</h2>
+ * ({@link ReplicaState}; every change under {@code cutover} held exclusively)
+ * <pre>
+ *   OFFLINE  ──record: leader me at E, fenced at E here──────────────▶ LEADER(E)
+ *   any      ──record: leader other at E ≥ epoch─────────────────────▶ FOLLOWER(E)
+ *   FOLLOWER(E) ──leader answers SNAPSHOT_NEEDED (fetch below its log
+ *                 start, or no common epoch)──────────────────────────▶ CATCHING_UP(E)
+ *   CATCHING_UP(E) ──snapshot streamed, verified, swapped in──────────▶ FOLLOWER(E)
+ *   CATCHING_UP(E) ──transfer or install failed────────────────────────▶ CATCHING_UP(E) (retried)
+ *   any      ──fence at E' &gt; epoch, record without leader, newer epoch seen──▶ FENCED(E')
+ *   LEADER(E) ──ZooKeeper SUSPENDED/LOST──▶ OFFLINE(E) ──record still names me at E──▶ LEADER(E)
+ *   any      ──close, or store unusable after an install──────────────▶ OFFLINE (terminal)
+ * </pre>
+ * A follower term (one {@link FollowerLoop}) spans FOLLOWER(E) and CATCHING_UP(E); a record for the
+ * same epoch and leader changes nothing in either. While CATCHING_UP the replica appends nothing,
+ * reports RECOVERING in its status, and still serves EVENTUAL reads from its old store.
+ *
  * <h2>What always holds</h2>
  * <ol>
  *   <li>{@code view.epoch} never decreases. Anything naming an older epoch (a fetch, a fetch
@@ -45,6 +62,15 @@ import java.util.function.BooleanSupplier;
  *       the leader reports committed.</li>
  *   <li>No append happens while a transition is in progress (appends hold the cut-over lock
  *       shared, transitions exclusive), so after a fence returns nothing older is appended.</li>
+ *   <li>A snapshot replaces the store only in CATCHING_UP at the epoch it was fetched at, with the
+ *       cut-over lock held exclusively, by two durable directory renames (SnapshotInstaller): a
+ *       crash leaves the old store or the new one, whole. It holds only entries its leader had
+ *       applied, so committed ones; the log then restarts empty at the snapshot offset + 1.</li>
+ *   <li>The log prefix moves ({@link #truncateLogPrefix}) never past the tree's persisted offset;
+ *       a leader moves it below what every member reported holding, or further only past its
+ *       retention caps (LogRetention); a follower below the leader's log start.</li>
+ *   <li>A leadership transfer pauses appends of its epoch until its deadline ({@link WritePause});
+ *       the end offset it reports was captured with no append in flight.</li>
  * </ol>
  *
  * <h2>Threads</h2>
@@ -52,7 +78,9 @@ import java.util.function.BooleanSupplier;
  * {@code cutover} held exclusively. Client writes and the follower's appends and truncations hold
  * it shared. Fetch handlers, writers and readers wait on the {@code progress} monitor, which is
  * notified on every append, commit, read round and transition. Each follower term has its own
- * virtual thread ({@link FollowerLoop}).
+ * virtual thread ({@link FollowerLoop}), which also streams and stages snapshots outside the lock.
+ * Log prefix truncation (the retention thread) holds {@code cutover} shared and
+ * {@code logPrefixLock}; a leader's snapshot checkpoint holds {@code logPrefixLock}.
  */
 public final class Replica implements AutoCloseable {
 
@@ -64,7 +92,8 @@ public final class Replica implements AutoCloseable {
 
     private final String keyspace;
     private final int partitionId;
-    private final PartitionStore store;
+    /** Replaced only by a snapshot install, under cutover held exclusively. */
+    private volatile PartitionStore store;
     private final ReplicaContext ctx;
     private final PartitionMetrics metrics;
     private final AtomicReference<View> view = new AtomicReference<>(new View(ReplicaState.OFFLINE, 0, ""));
@@ -78,10 +107,22 @@ public final class Replica implements AutoCloseable {
     /** The highest epoch this process was fenced at (invariant 3). */
     private volatile long fencedHere;
     private volatile boolean closed;
+    /** Set when the store could not be reopened after a snapshot install: the engine health check fails. */
+    private volatile boolean broken;
     /** The leader's end as a follower last learned it, for the lag. */
     volatile long leaderEnd;
     /** The commit end the leader last reported to this follower (for EVENTUAL reads' staleness). */
     volatile long leaderCommitHeard;
+    /** The leader's log start as a follower last learned it: its own prefix truncation stays below it. */
+    volatile long leaderLogStartHeard;
+    /** Held while the log prefix moves and while a snapshot's checkpoint and epoch are taken together. */
+    final Object logPrefixLock = new Object();
+    /** Writes paused by a leadership transfer (transferLeadership). */
+    private final WritePause pause = new WritePause();
+    /** The snapshot the store was installed from (null: none); replaced with the store. */
+    volatile SnapshotInstaller.Base snapshotBase;
+    /** Sees every step of a snapshot install; tests throw from it to cut an install short. */
+    volatile java.util.function.Consumer<SnapshotInstaller.Step> installHook = step -> { };
 
     public Replica(String keyspace, int partitionId, PartitionStore store, PartitionRecord assignment, ReplicaContext ctx) {
         this(keyspace, partitionId, store, assignment, ctx, null);
@@ -98,6 +139,7 @@ public final class Replica implements AutoCloseable {
         this.ctx = ctx;
         long logEpoch = Math.max(0, store.log().latestEpoch());
         view.set(new View(ReplicaState.OFFLINE, logEpoch, ""));
+        this.snapshotBase = readSnapshotBase(store);
         this.metrics.registerGauges(this);
     }
 
@@ -296,6 +338,15 @@ public final class Replica implements AutoCloseable {
         }
     }
 
+    private SnapshotInstaller.Base readSnapshotBase(PartitionStore s) {
+        try {
+            return SnapshotInstaller.readBase(s.dir());
+        } catch (java.io.IOException | RuntimeException e) {
+            LOG.warn("replica {}: cannot read its snapshot marker: {}", where(), e.toString());
+            return null;
+        }
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "replica " + where() + " is closed");
@@ -305,7 +356,7 @@ public final class Replica implements AutoCloseable {
     // ------------------------------------------------------------------------------------ leader
 
     /** The current term if this replica leads epoch (0: any), else NOT_LEADER / STALE_EPOCH. */
-    private LeaderTerm leading(long epoch) {
+    LeaderTerm leading(long epoch) {
         View v = view.get();
         LeaderTerm t = term;
         if (epoch > 0 && epoch < v.epoch()) {
@@ -355,16 +406,23 @@ public final class Replica implements AutoCloseable {
      */
     public List<WriteResult> writeAll(List<Mutation> ms, WriteConsistency consistency, long epoch, long deadlineNanos) {
         long[] offsets = new long[ms.size()];
-        LeaderTerm t;
-        cutover.readLock().lock();
-        try {
-            t = leading(epoch);
-            for (int i = 0; i < offsets.length; i++) {
-                offsets[i] = store.append(ms.get(i));
+        LeaderTerm appendedIn;
+        while (true) {
+            cutover.readLock().lock();
+            try {
+                appendedIn = leading(epoch);
+                if (!pause.blocks(appendedIn.epoch)) {
+                    for (int i = 0; i < offsets.length; i++) {
+                        offsets[i] = store.append(ms.get(i));
+                    }
+                    break;
+                }
+            } finally {
+                cutover.readLock().unlock();
             }
-        } finally {
-            cutover.readLock().unlock();
+            awaitPauseLifted(appendedIn, deadlineNanos);
         }
+        LeaderTerm t = appendedIn;
         long offset = offsets[offsets.length - 1];
         wakeAll();
         advanceCommit(t);
@@ -506,7 +564,7 @@ public final class Replica implements AutoCloseable {
     }
 
     /** Waits on progress until cond holds (true), the term ends or the deadline passes (false). */
-    private boolean await(LeaderTerm t, long deadlineNanos, BooleanSupplier cond) {
+    boolean await(LeaderTerm t, long deadlineNanos, BooleanSupplier cond) {
         synchronized (progress) {
             while (true) {
                 if (cond.getAsBoolean()) {
@@ -567,7 +625,11 @@ public final class Replica implements AutoCloseable {
                     + " is not a replica of " + where() + " at epoch " + t.epoch);
         }
         long end = store.log().endOffset();
-        if (r.fromOffset() > end || r.fromOffset() < store.log().startOffset()) {
+        if (r.fromOffset() < store.log().startOffset()) {
+            throw snapshotNeeded("fetch from offset " + r.fromOffset() + " is below the leader's log start "
+                    + store.log().startOffset());
+        }
+        if (r.fromOffset() > end) {
             throw new ReplicaException(ErrorCode.INVALID_ARGUMENT, "fetch from offset " + r.fromOffset()
                     + " outside the leader's log [" + store.log().startOffset() + ", " + end + "]",
                     Map.of("logStart", Long.toString(store.log().startOffset()), "logEnd", Long.toString(end)));
@@ -592,9 +654,18 @@ public final class Replica implements AutoCloseable {
             }
         }
         leading(t.epoch);
-        List<LogRecord> records = r.fromOffset() < store.log().endOffset()
-                ? store.log().read(r.fromOffset(), Math.max(1, Math.min(r.maxBytes(), ctx.fetchMaxBytes())))
-                : List.of();
+        List<LogRecord> records;
+        try {
+            records = r.fromOffset() < store.log().endOffset()
+                    ? store.log().read(r.fromOffset(), Math.max(1, Math.min(r.maxBytes(), ctx.fetchMaxBytes())))
+                    : List.of();
+        } catch (io.stratakv.storage.StorageException e) {
+            if (e.code() == io.stratakv.storage.StorageErrorCode.OFFSET_OUT_OF_RANGE
+                    && r.fromOffset() < store.log().startOffset()) {
+                throw snapshotNeeded("the leader's log start moved past offset " + r.fromOffset() + " while it waited");
+            }
+            throw e;
+        }
         metrics.served(records);
         return new FetchResponse(t.epoch, store.commitEnd(), store.log().endOffset(), store.log().startOffset(),
                 t.readToken.get(), records);
@@ -608,7 +679,24 @@ public final class Replica implements AutoCloseable {
         }
         LeaderTerm t = leading(epoch);
         EpochEntry e = store.log().endOffsetForEpoch(requestedEpoch);
+        SnapshotInstaller.Base b = snapshotBase;
+        if (e.epoch() < 0 && b != null && b.offset() + 1 == store.log().startOffset() && b.epoch() <= requestedEpoch) {
+            // This log continues a snapshot whose last entry was of epoch b.epoch(): that epoch ends where
+            // the log's first epoch starts.
+            List<EpochEntry> known = store.log().epochs();
+            e = new EpochEntry(b.epoch(), known.isEmpty() ? store.log().endOffset() : known.getFirst().startOffset());
+        }
+        if (e.epoch() < 0 && store.log().startOffset() > 0) {
+            // Every epoch up to the follower's last one is gone from this log's front: no common origin to name.
+            throw snapshotNeeded("the leader's log (from " + store.log().startOffset() + ") no longer holds epoch "
+                    + requestedEpoch + " or any older one");
+        }
         return new EpochEndResponse(t.epoch, e.epoch(), e.startOffset());
+    }
+
+    private ReplicaException snapshotNeeded(String why) {
+        return new ReplicaException(ErrorCode.SNAPSHOT_NEEDED, why + "; install a snapshot of " + where(),
+                Map.of("logStart", Long.toString(store.log().startOffset())));
     }
 
     // ------------------------------------------------------------------------------------ follower
@@ -647,6 +735,7 @@ public final class Replica implements AutoCloseable {
             }
             leaderEnd = resp.leaderEnd();
             leaderCommitHeard = Math.max(leaderCommitHeard, resp.commitEnd());
+            leaderLogStartHeard = resp.logStart();
         } finally {
             cutover.readLock().unlock();
         }
@@ -663,6 +752,176 @@ public final class Replica implements AutoCloseable {
     boolean isFollowing(long epoch) {
         View v = view.get();
         return !closed && v.state() == ReplicaState.FOLLOWER && v.epoch() == epoch;
+    }
+
+    /** Whether the follower term of epoch still runs: FOLLOWER, or CATCHING_UP from a snapshot, at epoch. */
+    boolean inFollowerTerm(long epoch) {
+        View v = view.get();
+        return !closed && v.epoch() == epoch
+                && (v.state() == ReplicaState.FOLLOWER || v.state() == ReplicaState.CATCHING_UP);
+    }
+
+    LeaderTerm currentTerm() {
+        return term;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    // ------------------------------------------------------------------------------------ snapshots
+
+    /** FOLLOWER(E) → CATCHING_UP(E): the leader answered SNAPSHOT_NEEDED. Nothing is appended until installed. */
+    void startCatchingUp(long epoch) {
+        cutover.writeLock().lock();
+        try {
+            View v = view.get();
+            if (!closed && v.state() == ReplicaState.FOLLOWER && v.epoch() == epoch) {
+                transition(v, new View(ReplicaState.CATCHING_UP, epoch, v.leader()));
+            }
+        } finally {
+            cutover.writeLock().unlock();
+        }
+    }
+
+    /**
+     * CATCHING_UP(E) → FOLLOWER(E): closes the store, swaps the completely staged snapshot in for
+     * its directory (SnapshotInstaller), reopens it (its log empty from the snapshot offset + 1) and
+     * resumes following. Refused (FENCED) if the replica left CATCHING_UP at epoch meanwhile.
+     */
+    void installSnapshot(long epoch, io.stratakv.node.replication.SnapshotStream.Header h) {
+        cutover.writeLock().lock();
+        try {
+            View v = view.get();
+            if (closed || v.state() != ReplicaState.CATCHING_UP || v.epoch() != epoch) {
+                throw new ReplicaException(ErrorCode.FENCED, "replica " + where() + " no longer catches up at epoch "
+                        + epoch + " (" + v.state() + " at " + v.epoch() + "); the snapshot is dropped");
+            }
+            java.nio.file.Path dir = store.dir();
+            long oldStart = store.log().startOffset();
+            long oldEnd = store.log().endOffset();
+            try {
+                store.close();
+            } catch (RuntimeException e) {
+                LOG.warn("replica {}: closing the store before a snapshot install: {}", where(), e.toString());
+            }
+            RuntimeException failed = null;
+            try {
+                SnapshotInstaller.install(dir, installHook);
+            } catch (java.io.IOException | RuntimeException e) {
+                failed = new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "installing the snapshot of " + where()
+                        + " failed: " + e);
+            }
+            try {
+                SnapshotInstaller.recover(dir); // after a failure: the old store or the new one, whole
+                store = ctx.openStore(keyspace, partitionId, dir);
+                snapshotBase = readSnapshotBase(store);
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.error("replica {}: cannot reopen its store after a snapshot install; it stops", where(), e);
+                broken = true;
+                closed = true;
+                stopTerms();
+                transition(v, new View(ReplicaState.OFFLINE, v.epoch(), ""));
+                throw new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "replica " + where()
+                        + " cannot reopen its store: " + e);
+            }
+            if (failed != null) {
+                throw failed;
+            }
+            LOG.info("replica {}: installed a snapshot at offset {} (epoch {}) from leader {} at epoch {}; "
+                    + "log was [{}, {}), now starts at {}", where(), h.snapshotOffset(), h.snapshotEpoch(), v.leader(),
+                    epoch, oldStart, oldEnd, store.log().startOffset());
+            metrics.snapshotInstalled();
+            transition(v, new View(ReplicaState.FOLLOWER, epoch, v.leader()));
+        } finally {
+            cutover.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Moves the log start up to upTo, but never past the tree's persisted offset: records not yet in
+     * tables are what a restart replays, and the record at the persisted offset stays so that a
+     * snapshot taken there can name its epoch. Returns the log start after the call.
+     */
+    long truncateLogPrefix(long upTo) {
+        cutover.readLock().lock();
+        try {
+            if (closed) {
+                return -1;
+            }
+            synchronized (logPrefixLock) {
+                PartitionStore s = store;
+                long target = Math.min(upTo, s.tree().persistedLogOffset());
+                if (target <= s.log().startOffset()) {
+                    return s.log().startOffset();
+                }
+                return s.truncateLog(target);
+            }
+        } finally {
+            cutover.readLock().unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------------------------ leadership transfer
+
+    /**
+     * The controller's transfer preparation (TransferLeadershipRequest): pauses new writes at this
+     * epoch until the request's timeout, captures the log end once no append is in flight, and waits
+     * up to the timeout for target's fetches to show it holds everything below that end durably.
+     * The pause is lifted by the timeout (or ends with the term: a new epoch fences this leader).
+     */
+    public io.stratakv.zk.contract.TransferLeadershipResponse transferLeadership(
+            io.stratakv.zk.contract.TransferLeadershipRequest req) {
+        long deadline = System.nanoTime() + req.timeoutMillis() * 1_000_000L;
+        LeaderTerm t;
+        long end;
+        cutover.writeLock().lock();
+        try {
+            t = leading(req.epoch()); // an older epoch: STALE_EPOCH; another: NOT_LEADER
+            if (!t.voters.contains(req.targetNodeId())) {
+                throw new ReplicaException(ErrorCode.INVALID_ARGUMENT, "node " + req.targetNodeId()
+                        + " is not a voter of " + where() + " at epoch " + t.epoch);
+            }
+            pause.pause(t.epoch, deadline);
+            end = store.log().endOffset();
+        } finally {
+            cutover.writeLock().unlock();
+        }
+        LOG.info("replica {}: writes paused for up to {} ms to hand leadership to {} (log end {})", where(),
+                req.timeoutMillis(), req.targetNodeId(), end);
+        wakeAll(); // parked fetches answer at once, so the target's next fetch shows its position
+        boolean caughtUp = req.targetNodeId().equals(ctx.nodeId())
+                || await(t, deadline, () -> t.durableEndOf(req.targetNodeId()) >= end);
+        if (!caughtUp) {
+            LOG.info("replica {}: transfer target {} did not reach {} (at {}) in time", where(), req.targetNodeId(),
+                    end, t.durableEndOf(req.targetNodeId()));
+        }
+        return new io.stratakv.zk.contract.TransferLeadershipResponse(ctx.nodeId(), keyspace, partitionId, t.epoch,
+                end, caughtUp);
+    }
+
+    /** Whether writes at this replica are paused for a leadership transfer now. */
+    public boolean writesPaused() {
+        LeaderTerm t = term;
+        return t != null && pause.blocks(t.epoch);
+    }
+
+    private void awaitPauseLifted(LeaderTerm t, long deadlineNanos) {
+        synchronized (progress) {
+            while (pause.blocks(t.epoch) && term == t) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    throw new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "writes to " + where()
+                            + " are paused for a leadership transfer; nothing was written, retry");
+                }
+                try {
+                    progress.wait(Math.max(1, Math.min(left / 1_000_000, 10)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "interrupted");
+                }
+            }
+        }
     }
 
     Object progressMonitor() {
@@ -714,7 +973,7 @@ public final class Replica implements AutoCloseable {
 
     /** Whether the engine under this replica can still write (for the health check). */
     public boolean engineHealthy() {
-        return closed || !store.log().failed();
+        return !broken && (closed || !store.log().failed());
     }
 
     /** For tests and diagnostics: the store's commit end (= applied offset). */
@@ -724,6 +983,16 @@ public final class Replica implements AutoCloseable {
 
     public long logEnd() {
         return store.log().endOffset();
+    }
+
+    /** The first offset still in the log (diagnostics, tests). */
+    public long logStart() {
+        return store.log().startOffset();
+    }
+
+    /** The highest log offset the tree's tables hold (a restart replays the log after it). */
+    public long persistedOffset() {
+        return store.tree().persistedLogOffset();
     }
 
     /**

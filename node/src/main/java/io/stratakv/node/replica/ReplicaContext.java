@@ -1,8 +1,11 @@
 package io.stratakv.node.replica;
 
 import io.stratakv.node.replication.ReplicationClient;
+import io.stratakv.storage.PartitionStore;
+import io.stratakv.storage.StoreOptions;
 
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /** What a replica needs from its node: identity, where other nodes are, and a way to ask for a fresh read. */
@@ -25,4 +28,16 @@ public interface ReplicaContext {
 
     /** Pause before retrying a failed fetch (ms). */
     long fetchRetryMs();
+
+    /** The engine settings the node's stores open with (a staged snapshot's trial open uses them too). */
+    StoreOptions storeOptions();
+
+    /**
+     * Opens the partition's store in dir as the node opens every replica's (same settings, same
+     * metrics prefix): a replica reopening after a snapshot install.
+     */
+    PartitionStore openStore(String keyspace, int partitionId, Path dir);
+
+    /** Where a leader writes the checkpoints it streams as snapshots (emptied at start). */
+    Path snapshotWorkDir();
 }

@@ -68,6 +68,8 @@ public final class ReplicaManager implements Managed, ReplicaContext {
     private final long fetchRetryMs;
     private final long reconcileMs;
     private final MetricRegistry metrics;
+    /** One block cache for every replica of the node: storage.blockCacheSize is the node's budget. */
+    private final io.stratakv.storage.sstable.BlockCache blockCache;
     private final Map<Key, Replica> replicas = new ConcurrentHashMap<>();
     /** Newest record (by znode version) of every partition of the cluster, for routing and NOT_LEADER answers. */
     private final Map<Key, Versioned<PartitionRecord>> records = new ConcurrentHashMap<>();
@@ -78,6 +80,8 @@ public final class ReplicaManager implements Managed, ReplicaContext {
     });
     private CuratorCache cache;
     private volatile boolean suspended;
+    private volatile LogRetention retention = new LogRetention(LogRetention.Settings.defaults());
+    private ScheduledExecutorService retentionThread;
 
     public ReplicaManager(CuratorFramework zk, ZkLayout layout, String nodeId, Path dataDir, StoreOptions storeOptions,
                           ReplicationClient client, int fetchMaxWaitMs, int fetchMaxBytes, long fetchRetryMs,
@@ -104,10 +108,35 @@ public final class ReplicaManager implements Managed, ReplicaContext {
         this.fetchMaxBytes = fetchMaxBytes;
         this.fetchRetryMs = fetchRetryMs;
         this.reconcileMs = reconcileMs;
+        this.blockCache = new io.stratakv.storage.sstable.BlockCache(storeOptions.blockCacheBytes());
+    }
+
+    /** Log retention settings (node.yml {@code replication.retention}); call before start. */
+    public void setRetention(LogRetention.Settings settings) {
+        this.retention = new LogRetention(settings);
+    }
+
+    /** Runs one log-retention pass over every local replica now (tests, operators). */
+    public void enforceRetentionNow() {
+        retention.runOnce(replicas.values());
     }
 
     @Override
     public void start() throws Exception {
+        SnapshotInstaller.deleteTree(snapshotWorkDir()); // checkpoints of snapshots served before a crash
+        retentionThread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "strata-log-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = retention.settings().intervalMillis();
+        retentionThread.scheduleWithFixedDelay(() -> {
+            try {
+                enforceRetentionNow();
+            } catch (RuntimeException e) {
+                LOG.warn("log retention pass failed: {}", e.toString());
+            }
+        }, every, every, TimeUnit.MILLISECONDS);
         zk.getConnectionStateListenable().addListener((c, state) -> onConnectionState(state));
         cache = CuratorCache.build(zk, layout.partitions());
         cache.listenable().addListener(CuratorCacheListener.builder().forCreatesAndChanges((before, after) -> {
@@ -129,6 +158,9 @@ public final class ReplicaManager implements Managed, ReplicaContext {
     @Override
     public void stop() {
         scheduler.shutdownNow();
+        if (retentionThread != null) {
+            retentionThread.shutdownNow();
+        }
         if (cache != null) {
             cache.close();
         }
@@ -246,10 +278,10 @@ public final class ReplicaManager implements Managed, ReplicaContext {
             Path dir = dataDir.resolve(key.keyspace()).resolve(Integer.toString(key.partitionId()));
             PartitionStore store;
             try {
+                SnapshotInstaller.recover(dir); // an install cut short by a crash: finish or undo it first
                 Files.createDirectories(dir);
                 PartitionMetrics.removeAll(metrics, key.keyspace(), key.partitionId()); // leftovers of a failed open
-                store = PartitionStore.open(RealFs.INSTANCE, dir, storeOptions, metrics,
-                        PartitionMetrics.prefix(key.keyspace(), key.partitionId()), false);
+                store = openStore(key.keyspace(), key.partitionId(), dir);
             } catch (Exception e) {
                 PartitionMetrics.removeAll(metrics, key.keyspace(), key.partitionId());
                 LOG.error("cannot open partition {}/{} under {}", key.keyspace(), key.partitionId(), dir, e);
@@ -333,6 +365,22 @@ public final class ReplicaManager implements Managed, ReplicaContext {
         } catch (java.util.concurrent.RejectedExecutionException ignored) {
             // stopping
         }
+    }
+
+    @Override
+    public StoreOptions storeOptions() {
+        return storeOptions;
+    }
+
+    @Override
+    public PartitionStore openStore(String keyspace, int partitionId, Path dir) {
+        return PartitionStore.open(RealFs.INSTANCE, dir, storeOptions, metrics,
+                PartitionMetrics.prefix(keyspace, partitionId), false, blockCache);
+    }
+
+    @Override
+    public Path snapshotWorkDir() {
+        return dataDir.resolve(".snapshot-serving"); // a dot: never a keyspace name
     }
 
     @Override

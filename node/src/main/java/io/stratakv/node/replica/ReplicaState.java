@@ -7,6 +7,7 @@ package io.stratakv.node.replica;
  * <pre>
  *   OFFLINE ──record: leader me at E, fenced at E here──▶ LEADER(E)
  *   any ──record: leader other at E ≥ epoch──▶ FOLLOWER(E)
+ *   FOLLOWER(E) ──leader says SNAPSHOT_NEEDED──▶ CATCHING_UP(E) ──snapshot installed──▶ FOLLOWER(E)
  *   any ──fence at E' &gt; epoch, record without leader, newer epoch in a fetch──▶ FENCED(E')
  *   LEADER(E) ──ZooKeeper SUSPENDED/LOST──▶ OFFLINE(E) ──record still says leader me at E──▶ LEADER(E)
  *   any ──close──▶ OFFLINE (terminal for this object)
@@ -19,7 +20,11 @@ public enum ReplicaState {
     FOLLOWER,
     /** Promised an epoch newer than any leader it knows; serves nothing but EVENTUAL reads and fence/status. */
     FENCED,
-    /** Below the leader's log start: needs a snapshot (not built yet: it stays here and says so in status). */
+    /**
+     * Following epoch E but unable to continue from its log (below the leader's log start, or no
+     * common epoch): streams and installs a snapshot of the leader (SNAPSHOT_FORMAT.md), then is
+     * FOLLOWER(E) again. Appends nothing meanwhile; status says RECOVERING.
+     */
     CATCHING_UP,
     /** Not serving: a leader cut off from ZooKeeper, or a closed replica. */
     OFFLINE

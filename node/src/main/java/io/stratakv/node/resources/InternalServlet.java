@@ -3,6 +3,9 @@ package io.stratakv.node.resources;
 import io.stratakv.node.replica.Replica;
 import io.stratakv.node.replica.ReplicaException;
 import io.stratakv.node.replica.ReplicaManager;
+import io.stratakv.node.replica.SnapshotSource;
+import io.stratakv.node.replication.SnapshotStream;
+import io.stratakv.zk.contract.TransferLeadershipRequest;
 import io.stratakv.node.replication.FetchRequest;
 import io.stratakv.node.replication.ReplicationClient;
 import io.stratakv.node.replication.ReplicationCodec;
@@ -21,6 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -32,6 +36,9 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li>{@code POST partitions/{ks}/{pid}/fetch} and {@code .../epoch-end}: binary (REPLICATION_FORMAT.md);</li>
  *   <li>{@code POST partitions/{ks}/{pid}/fence}: JSON FenceRequest → FenceResponse (the controller);</li>
+ *   <li>{@code POST partitions/{ks}/{pid}/transfer}: JSON TransferLeadershipRequest → TransferLeadershipResponse
+ *       (the controller's planned leadership transfer);</li>
+ *   <li>{@code GET partitions/{ks}/{pid}/snapshot?epoch=&replica=}: the leader's snapshot stream (SNAPSHOT_FORMAT.md);</li>
  *   <li>{@code GET status}: JSON NodeStatus.</li>
  * </ul>
  * Errors are JSON ErrorBodies.
@@ -55,6 +62,20 @@ public final class InternalServlet extends HttpServlet {
 
     @Override
     protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String path = req.getPathInfo() == null ? "" : req.getPathInfo();
+        String[] p = path.split("/");
+        if (p.length == 5 && p[1].equals("partitions") && p[4].equals("snapshot")) {
+            try {
+                snapshot(p[2], partitionId(p[3]), req, resp);
+            } catch (RuntimeException e) {
+                ErrorBody body = ErrorResponses.of(e);
+                if (body.code() == ErrorCode.INTERNAL) {
+                    LOG.error("snapshot request {} failed", path, e);
+                }
+                ErrorResponses.send(resp, body);
+            }
+            return;
+        }
         if (!"/status".equals(req.getPathInfo())) {
             ErrorResponses.send(resp, ErrorBody.of(ErrorCode.NOT_FOUND, "no route GET /internal/v1" + req.getPathInfo()));
             return;
@@ -82,16 +103,12 @@ public final class InternalServlet extends HttpServlet {
                 throw new ReplicaException(ErrorCode.NOT_FOUND, "no route POST /internal/v1" + path);
             }
             String ks = p[2];
-            int pid;
-            try {
-                pid = Integer.parseInt(p[3]);
-            } catch (NumberFormatException e) {
-                throw new ReplicaException(ErrorCode.INVALID_PARTITION_ID, "partition id '" + p[3] + "' is not a number");
-            }
+            int pid = partitionId(p[3]);
             switch (p[4]) {
                 case "fetch" -> fetch(ks, pid, req, resp);
                 case "epoch-end" -> epochEnd(ks, pid, req, resp);
                 case "fence" -> fence(ks, pid, req, resp);
+                case "transfer" -> transfer(ks, pid, req, resp);
                 default -> throw new ReplicaException(ErrorCode.NOT_FOUND, "no route POST /internal/v1" + path);
             }
         } catch (MalformedReplicationMessage e) {
@@ -103,6 +120,83 @@ public final class InternalServlet extends HttpServlet {
             }
             ErrorResponses.send(resp, body);
         }
+    }
+
+    private static int partitionId(String s) {
+        try {
+            return Integer.parseInt(s);
+        } catch (NumberFormatException e) {
+            throw new ReplicaException(ErrorCode.INVALID_PARTITION_ID, "partition id '" + s + "' is not a number");
+        }
+    }
+
+    /**
+     * {@code GET partitions/{ks}/{pid}/snapshot?epoch=E&replica=ID}: the leader's snapshot stream
+     * (SNAPSHOT_FORMAT.md), epoch-fenced like a fetch. Errors before the stream starts are JSON; a
+     * failure in the middle cuts the stream, which the follower's checksums reject.
+     */
+    private void snapshot(String ks, int pid, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        Replica replica = replica(ks, pid);
+        long epoch;
+        try {
+            epoch = Long.parseLong(String.valueOf(req.getParameter("epoch")));
+        } catch (NumberFormatException e) {
+            throw new ReplicaException(ErrorCode.INVALID_ARGUMENT, "snapshot needs epoch=<leader epoch>");
+        }
+        String replicaId = req.getParameter("replica");
+        if (replicaId == null || replicaId.isEmpty()) {
+            throw new ReplicaException(ErrorCode.INVALID_ARGUMENT, "snapshot needs replica=<node id>");
+        }
+        try (SnapshotSource src = SnapshotSource.prepare(replica, replicaId, epoch, manager.snapshotWorkDir())) {
+            resp.setStatus(200);
+            resp.setContentType(SnapshotStream.CONTENT_TYPE);
+            OutputStream out = snapshotFaults.apply(resp.getOutputStream());
+            long bytes = src.writeTo(out);
+            out.flush();
+            LOG.info("served a snapshot of {}/{} at offset {} (epoch {}, {} files, {} bytes) to {}", ks, pid,
+                    src.header().snapshotOffset(), src.header().snapshotEpoch(), src.header().fileCount(), bytes,
+                    replicaId);
+        }
+    }
+
+    /**
+     * Fault injection for tests: wraps the output of every snapshot served by any node of this
+     * process (identity by default). Not configurable outside tests.
+     */
+    public static volatile java.util.function.UnaryOperator<OutputStream> snapshotFaults = o -> o;
+
+    private void transfer(String ks, int pid, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        TransferLeadershipRequest t = readControl(req, TransferLeadershipRequest.class, "TransferLeadershipRequest");
+        if (!t.keyspace().equals(ks) || t.partitionId() != pid) {
+            throw new ReplicaException(ErrorCode.INVALID_ARGUMENT, "the body names " + t.keyspace() + "/"
+                    + t.partitionId() + " but the path " + ks + "/" + pid);
+        }
+        checkControllerEpoch(t.controllerEpoch());
+        json(resp, replica(ks, pid).transferLeadership(t));
+    }
+
+    private <T> T readControl(HttpServletRequest req, Class<T> type, String what) throws IOException {
+        try (InputStream in = req.getInputStream()) {
+            byte[] body = in.readNBytes(MAX_CONTROL_BODY + 1);
+            if (body.length > MAX_CONTROL_BODY) {
+                throw new ReplicaException(ErrorCode.BODY_TOO_LARGE, what + " body over " + MAX_CONTROL_BODY + " bytes");
+            }
+            try {
+                return ErrorResponses.JSON.readValue(body, type);
+            } catch (IOException e) {
+                throw new ReplicaException(ErrorCode.INVALID_ARGUMENT, "bad " + what + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** Refuses a controller epoch older than the newest seen (fences and transfers alike). */
+    private synchronized void checkControllerEpoch(long controllerEpoch) {
+        if (controllerEpoch < newestControllerEpoch) {
+            throw new ReplicaException(ErrorCode.STALE_EPOCH, "controller epoch " + controllerEpoch
+                    + " is older than " + newestControllerEpoch,
+                    Map.of("controllerEpoch", Long.toString(newestControllerEpoch)));
+        }
+        newestControllerEpoch = controllerEpoch;
     }
 
     private Replica replica(String ks, int pid) {
@@ -146,14 +240,7 @@ public final class InternalServlet extends HttpServlet {
             throw new ReplicaException(ErrorCode.INVALID_ARGUMENT, "the body names " + f.keyspace() + "/"
                     + f.partitionId() + " but the path " + ks + "/" + pid);
         }
-        synchronized (this) {
-            if (f.controllerEpoch() < newestControllerEpoch) {
-                throw new ReplicaException(ErrorCode.STALE_EPOCH, "controller epoch " + f.controllerEpoch()
-                        + " is older than " + newestControllerEpoch,
-                        Map.of("controllerEpoch", Long.toString(newestControllerEpoch)));
-            }
-            newestControllerEpoch = f.controllerEpoch();
-        }
+        checkControllerEpoch(f.controllerEpoch());
         Replica replica = manager.replica(ks, pid).orElse(null);
         if (replica == null) {
             try {

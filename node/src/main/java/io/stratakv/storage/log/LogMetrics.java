@@ -20,11 +20,20 @@ final class LogMetrics {
     static final String SEGMENTS = "log.segments";
 
     private final Timer fsync;
+    /** This log's own fsync timer ({@code <prefix>.log.fsync}), or null without a prefix. */
+    private final Timer partitionFsync;
     private final Meter bytes;
     private final Meter records;
     private final Counter segments;
 
     LogMetrics(MetricRegistry registry) {
+        this(registry, null);
+    }
+
+    /** @param prefix also time this log's fsyncs alone under {@code <prefix>.log.fsync} (null: node-wide only) */
+    LogMetrics(MetricRegistry registry, String prefix) {
+        partitionFsync = registry == null || prefix == null || prefix.isEmpty() ? null
+                : registry.timer(prefix + "." + FSYNC);
         if (registry == null) {
             fsync = null;
             bytes = null;
@@ -41,6 +50,9 @@ final class LogMetrics {
     void fsync(long nanos) {
         if (fsync != null) {
             fsync.update(nanos, TimeUnit.NANOSECONDS);
+        }
+        if (partitionFsync != null) {
+            partitionFsync.update(nanos, TimeUnit.NANOSECONDS);
         }
     }
 

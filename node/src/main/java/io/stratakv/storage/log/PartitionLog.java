@@ -137,6 +137,15 @@ public final class PartitionLog implements Closeable {
      * @param metrics may be null
      */
     public static PartitionLog open(StorageFs fs, Path dir, LogConfig config, MetricRegistry metrics) {
+        return open(fs, dir, config, metrics, null);
+    }
+
+    /**
+     * As above; with a metricPrefix the log also times its own fsyncs under
+     * {@code <metricPrefix>.log.fsync} (the node-wide {@code log.*} metrics sum every log).
+     */
+    public static PartitionLog open(StorageFs fs, Path dir, LogConfig config, MetricRegistry metrics,
+                                    String metricPrefix) {
         if (fs == null || dir == null || config == null) {
             throw invalid("fs, dir and config are required");
         }
@@ -148,7 +157,38 @@ public final class PartitionLog implements Closeable {
         }
         LOG.info("opened partition log {}: offsets {}..{}, {} segments, epochs {}", dir, r.startOffset(),
                 r.endOffset(), r.segments().size(), r.epochs());
-        return new PartitionLog(fs, dir, config, new LogMetrics(metrics), r);
+        return new PartitionLog(fs, dir, config, new LogMetrics(metrics, metricPrefix), r);
+    }
+
+    /**
+     * Prepares dir (which must hold no segment) as an empty log that starts at startOffset, with
+     * epoch recorded as starting there: what a replica that installed a snapshot of a tree holding
+     * every record below startOffset, the last of them written in epoch, opens next. Both small files
+     * are written atomically and durably; the first segment is created by the next open.
+     *
+     * @param epoch the epoch of the record at startOffset - 1, or -1 for none (no epoch file)
+     */
+    public static void createEmpty(StorageFs fs, Path dir, long startOffset, long epoch) {
+        if (startOffset < 0) {
+            throw invalid("startOffset must be ≥ 0: " + startOffset);
+        }
+        try {
+            fs.createDirectories(dir);
+            for (String name : fs.list(dir)) {
+                if (Segment.parseBaseOffset(name) >= 0) {
+                    throw invalid("log directory " + dir + " already holds segment " + name);
+                }
+            }
+            CheckpointFiles.writeAtomically(fs, dir.resolve(CheckpointFiles.START_FILE),
+                    CheckpointFiles.encodeStart(startOffset));
+            if (epoch >= 0) {
+                CheckpointFiles.writeAtomically(fs, dir.resolve(CheckpointFiles.EPOCH_FILE),
+                        CheckpointFiles.encodeEpochs(new EpochHistory(List.of(new EpochEntry(epoch, startOffset)))));
+            }
+            fs.syncDir(dir);
+        } catch (IOException e) {
+            throw StorageException.io("preparing an empty log at offset " + startOffset + " in " + dir, e);
+        }
     }
 
     // ------------------------------------------------------------------------------------ appends

@@ -78,6 +78,13 @@ public enum ErrorCode {
      * not ACTIVE) or {@code behind} (not among the most up-to-date replicas; retry once it caught up).
      */
     TARGET_NOT_ELIGIBLE(409, true),
+    /**
+     * 409. Internal replication only: the follower cannot continue from its log, because its fetch
+     * offset is below the leader's log start or the leader no longer has any epoch the follower's
+     * log ends in (their histories share no origin the leader can name). The follower installs a
+     * snapshot of the leader's partition and fetches from there. Details carry {@code logStart}.
+     */
+    SNAPSHOT_NEEDED(409, true),
 
     // ---- 412/413: preconditions and sizes ----
 
