@@ -34,10 +34,14 @@ import java.util.Optional;
  * the next one; from then on each has its own epoch), retires the parent (keeping its plan so stale
  * readers learn where its range went) and adds one to the keyspace's partition count.
  *
- * <p>NOT DONE HERE: the node side (the split entry in the partition's log, each replica splitting
- * its state at that offset) comes with the storage-node work, and so does a node report that
- * would trigger completion. Until then completion is an operator call, which must only be made
- * once every replica has split; nothing checks that yet.
+ * <p>The node side: the leader of a SPLITTING partition appends a split entry to its log; every
+ * replica that applies it builds the two children's stores from its state at that offset and then
+ * reports {@code splitAt} in its status. {@link SplitTask} calls {@link #complete} once every voter
+ * has reported (or a majority, after {@code splits.completeWithMajorityAfter}), and requests splits
+ * above {@code splits.autoSplitBytes}. The admin call to complete stays for operators; it does not
+ * check the reports, so it must only be made once a majority of the voters has split (else the
+ * children's first election finds no replica holding their data and they stay OFFLINE). Calling it
+ * on a partition already RETIRED answers PARTITION_NOT_FOUND naming the children.
  */
 public final class Splits {
 
