@@ -104,8 +104,8 @@ final class FakeNodes {
             for (Versioned<PartitionRecord> vp : ClusterView.read(client, layout).allPartitions()) {
                 PartitionRecord p = vp.value();
                 String id = node.nodeId();
-                long splitAt = p.state() == io.stratakv.zk.records.PartitionState.SPLITTING
-                        && SPLIT_REPORTERS.contains(id) ? SPLIT_AT : 0;
+                java.util.OptionalLong splitAt = p.state() == io.stratakv.zk.records.PartitionState.SPLITTING
+                        && SPLIT_REPORTERS.contains(id) ? java.util.OptionalLong.of(SPLIT_AT) : java.util.OptionalLong.empty();
                 long size = SIZES.getOrDefault(p.keyspace() + "/" + p.partitionId(), 0L);
                 if (p.leader().map(id::equals).orElse(false)) {
                     out.add(status(p, ReplicaRole.LEADER, END, size, splitAt));
@@ -119,10 +119,11 @@ final class FakeNodes {
         }
 
         private static PartitionStatus status(PartitionRecord p, ReplicaRole role, long end) {
-            return status(p, role, end, 0, 0);
+            return status(p, role, end, 0, java.util.OptionalLong.empty());
         }
 
-        private static PartitionStatus status(PartitionRecord p, ReplicaRole role, long end, long size, long splitAt) {
+        private static PartitionStatus status(PartitionRecord p, ReplicaRole role, long end, long size,
+                                              java.util.OptionalLong splitAt) {
             return new PartitionStatus(p.keyspace(), p.partitionId(), role, p.leaderEpoch(), 0, end, end, end, END - end,
                     size, splitAt);
         }

@@ -30,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <ol>
  *   <li><b>Completion.</b> A SPLITTING partition whose voters all report, in their last status,
- *       that they split at the same offset ({@code splitAt > 0}) is completed ({@link Splits#complete}):
+ *       that they split at the same offset ({@code splitAt}) is completed ({@link Splits#complete}):
  *       its children are published OFFLINE at its epoch, and the election task gives each its own
  *       leader and epoch. A node reports {@code splitAt} only once both children's stores are
  *       complete on it, so every voter can serve its children at once.
@@ -94,7 +94,7 @@ public final class SplitTask implements ControlLoop.Task {
     Map<String, Long> reports(PartitionRecord p) {
         Map<String, Long> out = new TreeMap<>();
         for (String voter : p.replicas()) {
-            statusOf(voter, p).filter(s -> s.splitAt() > 0).ifPresent(s -> out.put(voter, s.splitAt()));
+            statusOf(voter, p).filter(s -> s.splitAt().isPresent()).ifPresent(s -> out.put(voter, s.splitAt().getAsLong()));
         }
         return out;
     }

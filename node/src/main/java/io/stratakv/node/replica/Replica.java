@@ -750,7 +750,8 @@ public final class Replica implements AutoCloseable {
         long lag = v.state() == ReplicaState.LEADER ? 0 : Math.max(0, leaderEnd - end);
         long size = store.log().sizeInBytes() + store.tree().liveTableBytes();
         PartitionStore.AppliedSplit split = store.appliedSplit();
-        long splitAt = splitDone && split != null ? split.offset() : 0;
+        java.util.OptionalLong splitAt = splitDone && split != null ? java.util.OptionalLong.of(split.offset())
+                : java.util.OptionalLong.empty();
         return new PartitionStatus(keyspace, partitionId, role, v.epoch(), start, end, commit, commit, lag, size, splitAt);
     }
 
