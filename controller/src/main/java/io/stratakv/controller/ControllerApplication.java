@@ -23,6 +23,7 @@ import io.stratakv.controller.rebalance.NodeHealthSource;
 import io.stratakv.controller.rebalance.PlanningHealth;
 import io.stratakv.controller.rebalance.RebalanceTask;
 import io.stratakv.controller.rebalance.ReplicaMover;
+import io.stratakv.controller.rebalance.SplitTask;
 import io.stratakv.controller.rebalance.Splits;
 import io.stratakv.controller.resources.AdminExceptionMapper;
 import io.stratakv.controller.resources.ClusterResource;
@@ -153,8 +154,9 @@ public class ControllerApplication extends Application<ControllerConfiguration> 
         loop.addTask(new RebalanceTask(client, layout, planningHealth, config.getMoves(), clock));
         env.metrics().register("controller.moves.in_flight",
                 (Gauge<Integer>) () -> leadership.isActing() ? mover.inFlight() : 0);
-        return new MovesWiring(new Decommissioning(client, layout, leadership, health),
-                new Splits(client, layout, leadership, clock));
+        Splits splits = new Splits(client, layout, leadership, clock);
+        loop.addTask(new SplitTask(splits, membership, config.getSplits(), clock));
+        return new MovesWiring(new Decommissioning(client, layout, leadership, health), splits);
     }
 
     /**

@@ -61,6 +61,21 @@ public class ControllerConfiguration extends Configuration {
     @NotNull
     private MovesConfiguration moves = new MovesConfiguration();
 
+    /** Partition splits: automatic requests and completion. */
+    @Valid
+    @NotNull
+    private io.stratakv.controller.rebalance.SplitsConfiguration splits = new io.stratakv.controller.rebalance.SplitsConfiguration();
+
+    @JsonProperty
+    public io.stratakv.controller.rebalance.SplitsConfiguration getSplits() {
+        return splits;
+    }
+
+    @JsonProperty
+    public void setSplits(io.stratakv.controller.rebalance.SplitsConfiguration splits) {
+        this.splits = splits;
+    }
+
     /** The keyspace created when a cluster is bootstrapped (set partitions to 0 to skip). */
     public static class DefaultKeyspace {
         @NotEmpty

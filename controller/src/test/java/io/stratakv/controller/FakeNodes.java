@@ -43,6 +43,11 @@ final class FakeNodes {
     static final List<TransferLeadershipRequest> TRANSFERS = new CopyOnWriteArrayList<>();
     static final AtomicBoolean learnersCatchUp = new AtomicBoolean(true);
     static final long END = 100;
+    /** Nodes whose replicas of SPLITTING partitions report that they split (at {@link #SPLIT_AT}). */
+    static final java.util.Set<String> SPLIT_REPORTERS = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    static final long SPLIT_AT = 50;
+    /** Bytes the replicas of "keyspace/pid" report (absent: 0). */
+    static final java.util.Map<String, Long> SIZES = new java.util.concurrent.ConcurrentHashMap<>();
 
     private FakeNodes() {
     }
@@ -51,6 +56,8 @@ final class FakeNodes {
         ELECTIONS.clear();
         TRANSFERS.clear();
         learnersCatchUp.set(true);
+        SPLIT_REPORTERS.clear();
+        SIZES.clear();
     }
 
     static final class FakeElector implements Elector {
@@ -97,10 +104,13 @@ final class FakeNodes {
             for (Versioned<PartitionRecord> vp : ClusterView.read(client, layout).allPartitions()) {
                 PartitionRecord p = vp.value();
                 String id = node.nodeId();
+                java.util.OptionalLong splitAt = p.state() == io.stratakv.zk.records.PartitionState.SPLITTING
+                        && SPLIT_REPORTERS.contains(id) ? java.util.OptionalLong.of(SPLIT_AT) : java.util.OptionalLong.empty();
+                long size = SIZES.getOrDefault(p.keyspace() + "/" + p.partitionId(), 0L);
                 if (p.leader().map(id::equals).orElse(false)) {
-                    out.add(status(p, ReplicaRole.LEADER, END));
+                    out.add(status(p, ReplicaRole.LEADER, END, size, splitAt));
                 } else if (p.replicas().contains(id)) {
-                    out.add(status(p, ReplicaRole.FOLLOWER, END));
+                    out.add(status(p, ReplicaRole.FOLLOWER, END, size, splitAt));
                 } else if (p.learners().contains(id)) {
                     out.add(status(p, ReplicaRole.LEARNER, learnersCatchUp.get() ? END : 10));
                 }
@@ -109,7 +119,13 @@ final class FakeNodes {
         }
 
         private static PartitionStatus status(PartitionRecord p, ReplicaRole role, long end) {
-            return new PartitionStatus(p.keyspace(), p.partitionId(), role, p.leaderEpoch(), 0, end, end, end, END - end, 0);
+            return status(p, role, end, 0, java.util.OptionalLong.empty());
+        }
+
+        private static PartitionStatus status(PartitionRecord p, ReplicaRole role, long end, long size,
+                                              java.util.OptionalLong splitAt) {
+            return new PartitionStatus(p.keyspace(), p.partitionId(), role, p.leaderEpoch(), 0, end, end, end, END - end,
+                    size, splitAt);
         }
 
         @Override

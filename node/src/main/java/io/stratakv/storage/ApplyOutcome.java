@@ -17,8 +17,14 @@ public record ApplyOutcome(Status status, long offset, long version, boolean dup
         APPLIED(0),
         /** Its expected version did not match; nothing was applied. */
         PRECONDITION_FAILED(1),
-        /** An epoch-start record: no key changes. */
-        NO_KEY(2);
+        /** An epoch-start or split record: no key changes. */
+        NO_KEY(2),
+        /**
+         * The entry comes after the partition's split entry: the partition's state ended there (its
+         * children carry it on), so nothing was applied. Never recorded in the request-id table, so
+         * a retry on a child applies.
+         */
+        SPLIT(3);
 
         final int code;
 

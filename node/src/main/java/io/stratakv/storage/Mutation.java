@@ -28,8 +28,8 @@ public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId, lo
         if (expectedVersion < UNCONDITIONAL) {
             throw new IllegalArgumentException("expected version " + expectedVersion + " is negative");
         }
-        if (kind == Kind.EPOCH_START && expectedVersion != UNCONDITIONAL) {
-            throw new IllegalArgumentException("an epoch-start record has no condition");
+        if ((kind == Kind.EPOCH_START || kind == Kind.SPLIT) && expectedVersion != UNCONDITIONAL) {
+            throw new IllegalArgumentException("an " + kind + " record has no condition");
         }
     }
 
@@ -38,8 +38,12 @@ public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId, lo
          * EPOCH_START opens a leader epoch (DESIGN.md §3, the commit rule): a leader appends it first
          * in each epoch so that entries of older epochs commit only together with an entry of its
          * own. Empty key and request id; applying it changes no key.
+         *
+         * <p>SPLIT is a partition split (DESIGN.md §5): the partition's state at that offset becomes
+         * the two children's ({@link SplitEntry} in the value; ENGINE.md, "Split entry"). Empty key
+         * and request id.
          */
-        PUT(1), DELETE(2), EPOCH_START(3);
+        PUT(1), DELETE(2), EPOCH_START(3), SPLIT(4);
 
         final int code;
 
@@ -63,6 +67,11 @@ public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId, lo
         return new Mutation(Kind.EPOCH_START, EMPTY, EMPTY, EMPTY);
     }
 
+    /** The split entry of a partition split; encodes as {@code 04 00 00} followed by the entry's bytes. */
+    public static Mutation split(SplitEntry entry) {
+        return new Mutation(Kind.SPLIT, EMPTY, entry.encode(), EMPTY);
+    }
+
     /** A put or delete carrying the client's request id (for idempotent retries). */
     public Mutation withRequestId(byte[] id) {
         return new Mutation(kind, key, value, id, expectedVersion);
@@ -83,7 +92,7 @@ public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId, lo
     public byte[] encode() {
         int len = 1 + Coding.varintLength(key.length) + key.length + Coding.varintLength(requestId.length)
                 + requestId.length + (conditional() ? Coding.varintLength(expectedVersion) : 0)
-                + (kind == Kind.PUT ? value.length : 0);
+                + (carriesValue() ? value.length : 0);
         byte[] out = new byte[len];
         out[0] = (byte) (kind.code | (conditional() ? CONDITIONAL_FLAG : 0));
         int p = Coding.putVarint(out, 1, key.length);
@@ -95,10 +104,15 @@ public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId, lo
         if (conditional()) {
             p = Coding.putVarint(out, p, expectedVersion);
         }
-        if (kind == Kind.PUT) {
+        if (carriesValue()) {
             System.arraycopy(value, 0, out, p, value.length);
         }
         return out;
+    }
+
+    /** Puts carry the value, split entries their {@link SplitEntry}: the rest of the payload. */
+    private boolean carriesValue() {
+        return kind == Kind.PUT || kind == Kind.SPLIT;
     }
 
     /** Decodes a payload; bad bytes give a CorruptionException naming where the record came from. */
@@ -111,23 +125,27 @@ public record Mutation(Kind kind, byte[] key, byte[] value, byte[] requestId, lo
             case 1 -> Kind.PUT;
             case 2 -> Kind.DELETE;
             case 3 -> Kind.EPOCH_START;
+            case 4 -> Kind.SPLIT;
             default -> throw new CorruptionException(source, offset, "unknown mutation kind " + b[0]);
         };
-        if (conditional && kind == Kind.EPOCH_START) {
-            throw new CorruptionException(source, offset, "a conditional epoch-start record");
+        if (conditional && (kind == Kind.EPOCH_START || kind == Kind.SPLIT)) {
+            throw new CorruptionException(source, offset, "a conditional " + kind + " record");
         }
         int[] pos = {1};
         byte[] key = lengthPrefixed(b, pos, source, offset);
         byte[] requestId = lengthPrefixed(b, pos, source, offset);
         long expected = conditional ? varint(b, pos, source, offset) : UNCONDITIONAL;
         byte[] value = EMPTY;
-        if (kind == Kind.PUT) {
+        if (kind == Kind.PUT || kind == Kind.SPLIT) {
             value = Arrays.copyOfRange(b, pos[0], b.length);
         } else if (pos[0] != b.length) {
             throw new CorruptionException(source, offset, "trailing bytes after a " + kind);
         }
-        if (kind == Kind.EPOCH_START && key.length != 0) {
-            throw new CorruptionException(source, offset, "an epoch-start record has a key");
+        if ((kind == Kind.EPOCH_START || kind == Kind.SPLIT) && (key.length != 0 || requestId.length != 0)) {
+            throw new CorruptionException(source, offset, "an " + kind + " record has a key or request id");
+        }
+        if (kind == Kind.SPLIT) {
+            SplitEntry.decode(value, source, offset); // fails loudly here rather than at apply time
         }
         return new Mutation(kind, key, value, requestId, expected);
     }

@@ -66,6 +66,13 @@ public final class PartitionStore implements Closeable {
     private final AtomicReferenceArray<Applied> recentOutcomes = new AtomicReferenceArray<>(OUTCOME_SLOTS);
     /** Enough that a writer woken by its commit finds its outcome even when thousands commit at once. */
     static final int OUTCOME_SLOTS = 1 << 14;
+    /** The split marker (ENGINE.md, "Split entry"): reserved table 's', one key. */
+    static final byte[] SPLIT_MARKER = ReservedKeys.key((byte) 's', new byte[0]);
+    /** The split this store applied, or null; set once, under applyLock (or at open). */
+    private volatile AppliedSplit split;
+    /** Set by the leader when it appends a split entry (or leads a SPLITTING partition): appends are refused. */
+    private volatile boolean sealed;
+    private volatile Runnable splitListener = () -> { };
 
     private PartitionStore(Path dir, StoreOptions options, PartitionLog log, LsmTree tree) {
         this.dir = dir;
@@ -135,6 +142,79 @@ public final class PartitionStore implements Closeable {
         nextToApply = from;
         commitEnd = from;
         requestIds = new RequestIdTable(tree, dir + "/lsm");
+        byte[] marker = tree.get(SPLIT_MARKER);
+        if (marker != null) {
+            split = AppliedSplit.decode(marker, dir + "/lsm");
+        }
+    }
+
+    /**
+     * A split entry this store applied: its offset, the leader epoch that wrote it, what it says.
+     * The tree is frozen at {@code offset} from then on (ENGINE.md, "Split entry").
+     */
+    public record AppliedSplit(long offset, long epoch, SplitEntry entry) {
+        byte[] encode() {
+            byte[] e = entry.encode();
+            byte[] v = new byte[Coding.varintLength(offset) + Coding.varintLength(epoch) + e.length];
+            int p = Coding.putVarint(v, 0, offset);
+            p = Coding.putVarint(v, p, epoch);
+            System.arraycopy(e, 0, v, p, e.length);
+            return v;
+        }
+
+        static AppliedSplit decode(byte[] v, String where) {
+            long[] out = new long[1];
+            int p = varint(v, 0, out, where);
+            long offset = out[0];
+            p = varint(v, p, out, where);
+            return new AppliedSplit(offset, out[0], SplitEntry.decode(Arrays.copyOfRange(v, p, v.length), where, offset));
+        }
+
+        private static int varint(byte[] b, int p, long[] out, String where) {
+            long v = 0;
+            for (int shift = 0; shift <= 63; shift += 7) {
+                if (p >= b.length) {
+                    break;
+                }
+                byte x = b[p++];
+                v |= (long) (x & 0x7F) << shift;
+                if (x >= 0) {
+                    out[0] = v;
+                    return p;
+                }
+            }
+            throw new CorruptionException(where, -1, "bad varint in the split marker");
+        }
+    }
+
+    /** The split this store applied, or null if none (yet). */
+    public AppliedSplit appliedSplit() {
+        return split;
+    }
+
+    /** Called (on the applying thread; it must only hand off) once this store has applied a split entry. */
+    public void setSplitListener(Runnable listener) {
+        splitListener = listener == null ? () -> { } : listener;
+    }
+
+    /** Refuses every later {@link #append} with PARTITION_SPLIT (the leader of a SPLITTING partition). */
+    public void seal() {
+        sealed = true;
+    }
+
+    /** Whether appends are refused because of a split (sealed, or a split entry applied). */
+    public boolean splitSealed() {
+        return sealed || split != null;
+    }
+
+    /**
+     * Leader: seals the store and appends the split entry at the store's epoch; returns its offset.
+     * Appending it again (a new leader that does not know whether its predecessor's committed) is
+     * harmless: only the first one applied splits, later ones are after the split and change nothing.
+     */
+    public long appendSplit(SplitEntry entry) {
+        sealed = true;
+        return log.append(epoch, Mutation.split(entry).encode());
     }
 
     /**
@@ -143,10 +223,22 @@ public final class PartitionStore implements Closeable {
      * offset. Deterministic in (tree state, offset, entry), which is what makes replicas agree.
      */
     private ApplyOutcome applyToTree(long offset, Mutation m) {
+        if (split != null) {
+            // After the split entry nothing changes the tree (not even request-id expiry): it stays
+            // exactly the state the children were made from, on every replica.
+            ApplyOutcome out = new ApplyOutcome(ApplyOutcome.Status.SPLIT, offset, 0, false);
+            recentOutcomes.set((int) (offset & (OUTCOME_SLOTS - 1)), new Applied(offset, out));
+            return out;
+        }
         WriteBatch b = new WriteBatch();
         requestIds.expire(offset, b);
         ApplyOutcome out;
+        AppliedSplit splitHere = null;
         if (m.kind() == Mutation.Kind.EPOCH_START) {
+            out = new ApplyOutcome(ApplyOutcome.Status.NO_KEY, offset, 0, false);
+        } else if (m.kind() == Mutation.Kind.SPLIT) {
+            splitHere = new AppliedSplit(offset, epochOf(offset), SplitEntry.decode(m.value(), dir + "/log", offset));
+            b.put(SPLIT_MARKER, splitHere.encode()); // also makes the batch non-empty: the tree's applied offset is this one
             out = new ApplyOutcome(ApplyOutcome.Status.NO_KEY, offset, 0, false);
         } else {
             boolean hasId = m.requestId().length > 0;
@@ -171,7 +263,22 @@ public final class PartitionStore implements Closeable {
         }
         tree.apply(b, offset); // an empty batch is a no-op; replaying it after a reopen decides the same
         recentOutcomes.set((int) (offset & (OUTCOME_SLOTS - 1)), new Applied(offset, out));
+        if (splitHere != null) {
+            split = splitHere;
+            splitListener.run();
+        }
         return out;
+    }
+
+    /** The leader epoch of the record at offset, from the log's epoch history (the same on every replica). */
+    private long epochOf(long offset) {
+        long e = 0;
+        for (io.stratakv.storage.log.EpochEntry x : log.epochs()) {
+            if (x.startOffset() <= offset) {
+                e = x.epoch();
+            }
+        }
+        return e;
     }
 
     private long versionOf(byte[] stored) {
@@ -243,6 +350,11 @@ public final class PartitionStore implements Closeable {
      * policy ALWAYS) and returns its offset. It is not applied until {@link #commitTo} covers it.
      */
     public long append(Mutation m) {
+        if (sealed || split != null) {
+            throw new StorageException(StorageErrorCode.PARTITION_SPLIT, "partition store " + dir
+                    + " is splitting or has split" + (split == null ? "" : " at offset " + split.offset())
+                    + "; its children take the writes");
+        }
         checkKey(m.key());
         if (m.kind() == Mutation.Kind.PUT) {
             checkValue(m.value());

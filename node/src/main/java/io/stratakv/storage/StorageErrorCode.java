@@ -32,7 +32,9 @@ public enum StorageErrorCode {
     /** The requested log offset is below the log start or above its end. */
     OFFSET_OUT_OF_RANGE(false),
     /** The engine or log was closed. */
-    CLOSED(false);
+    CLOSED(false),
+    /** The partition has split (or is splitting): it takes no more appends; its children take over its keys. Nothing was written. */
+    PARTITION_SPLIT(true);
 
     private final boolean retryable;
 

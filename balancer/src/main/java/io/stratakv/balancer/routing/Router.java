@@ -246,8 +246,9 @@ public final class Router {
                 }
                 return awaitMapChange(req, generation, backoff.delay(pr.retries++)) ? Optional.empty() : Optional.of(finish(req, pr));
             }
-            case STALE_EPOCH, FENCED, KEYSPACE_NOT_FOUND, PARTITION_NOT_FOUND -> {
+            case STALE_EPOCH, FENCED, KEYSPACE_NOT_FOUND, PARTITION_NOT_FOUND, PARTITION_SPLIT -> {
                 // The node (or this map) is behind the other: re-read, then give ZooKeeper a moment.
+                // PARTITION_SPLIT: nothing was applied; the split's children appear in the map shortly.
                 health.success(t.node());
                 pr.last = relay(req, p, t, resp);
                 pr.redirect = null;

@@ -34,10 +34,14 @@ import java.util.Optional;
  * the next one; from then on each has its own epoch), retires the parent (keeping its plan so stale
  * readers learn where its range went) and adds one to the keyspace's partition count.
  *
- * <p>NOT DONE HERE: the node side (the split entry in the partition's log, each replica splitting
- * its state at that offset) comes with the storage-node work, and so does a node report that
- * would trigger completion. Until then completion is an operator call, which must only be made
- * once every replica has split; nothing checks that yet.
+ * <p>The node side: the leader of a SPLITTING partition appends a split entry to its log; every
+ * replica that applies it builds the two children's stores from its state at that offset and then
+ * reports {@code splitAt} in its status. {@link SplitTask} calls {@link #complete} once every voter
+ * has reported (or a majority, after {@code splits.completeWithMajorityAfter}), and requests splits
+ * above {@code splits.autoSplitBytes}. The admin call to complete stays for operators; it does not
+ * check the reports, so it must only be made once a majority of the voters has split (else the
+ * children's first election finds no replica holding their data and they stay OFFLINE). Calling it
+ * on a partition already RETIRED by its split answers the completed split again (idempotent).
  */
 public final class Splits {
 
@@ -121,7 +125,12 @@ public final class Splits {
         String ks = AdminWrites.keyspace(ksText);
         int pid = AdminWrites.partitionId(pidText);
         ControllerFence fence = AdminWrites.requireActive(leadership);
-        Target t = find(ClusterView.read(client, layout), ks, pid);
+        ClusterView view = ClusterView.read(client, layout);
+        Optional<Completed> already = alreadyCompleted(view, ks, pid);
+        if (already.isPresent()) {
+            return already.get(); // idempotent: the control loop (or an earlier call) completed it
+        }
+        Target t = find(view, ks, pid);
         PartitionRecord p = t.partition().value();
         if (p.state() != PartitionState.SPLITTING) {
             throw new AdminException(p.split().isPresent() ? ErrorCode.PARTITION_UNAVAILABLE : ErrorCode.INVALID_ARGUMENT,
@@ -142,6 +151,22 @@ public final class Splits {
                 .update(layout.partition(ks, pid), retired, t.partition().version())
                 .update(layout.keyspace(ks), grown, t.keyspace().version()), leadership);
         return new Completed(retired, lower, upper);
+    }
+
+    /** A RETIRED partition whose two children exist: its split is complete. */
+    private static Optional<Completed> alreadyCompleted(ClusterView view, String ks, int pid) {
+        if (!view.keyspaces().containsKey(ks)) {
+            return Optional.empty();
+        }
+        Map<Integer, PartitionRecord> byId = new java.util.HashMap<>();
+        view.partitionsOf(ks).forEach(v -> byId.put(v.value().partitionId(), v.value()));
+        PartitionRecord p = byId.get(pid);
+        if (p == null || p.state() != PartitionState.RETIRED || p.split().isEmpty()) {
+            return Optional.empty();
+        }
+        PartitionRecord lower = byId.get(p.split().get().lowerPartitionId());
+        PartitionRecord upper = byId.get(p.split().get().upperPartitionId());
+        return lower == null || upper == null ? Optional.empty() : Optional.of(new Completed(p, lower, upper));
     }
 
     private static PartitionRecord child(PartitionRecord parent, int id, HashRange range, ControllerFence fence) {

@@ -32,15 +32,16 @@ import java.util.Optional;
  *       partition record. Errors: 400 for bad input, 404 KEYSPACE_NOT_FOUND / PARTITION_NOT_FOUND,
  *       409 TARGET_NOT_ELIGIBLE, 421 NOT_ACTIVE_CONTROLLER on a standby, 503 PARTITION_UNAVAILABLE.</li>
  *   <li>{@code POST /admin/v1/partitions/{ks}/{pid}/split}: 202 with the partition, now SPLITTING
- *       with its plan (two new child ids). The replicas' side of the split (a split entry in the
- *       log, each replica splitting its state at it) is NOT implemented yet: it comes with the
- *       storage-node work, so on its own this only records the plan.</li>
+ *       with its plan (two new child ids). Its leader appends a split entry to the log, every
+ *       replica splits its state there and reports it; the control loop (SplitTask) then completes
+ *       the split by itself.</li>
  *   <li>{@code POST /admin/v1/partitions/{ks}/{pid}/split/complete}: publishes the two children
- *       and retires the parent. Operator-triggered until nodes report a finished split; call it
- *       only once every replica has split. Split errors: 400 INVALID_KEYSPACE_NAME /
+ *       and retires the parent, without waiting for the replicas' reports (an operator override:
+ *       call it only once a majority of the voters has split). Idempotent: for a parent already
+ *       retired by its split it answers the completed split again. Split errors: 400 INVALID_KEYSPACE_NAME /
  *       INVALID_PARTITION_ID / INVALID_ARGUMENT (a single-position range; completing a partition
- *       that is not splitting), 404 KEYSPACE_NOT_FOUND / PARTITION_NOT_FOUND (also for a retired
- *       parent, naming its children), 409 OPERATION_IN_PROGRESS (already splitting, or moving
+ *       that is not splitting), 404 KEYSPACE_NOT_FOUND / PARTITION_NOT_FOUND (a split request for a
+ *       retired parent, naming its children), 409 OPERATION_IN_PROGRESS (already splitting, or moving
  *       replicas), 409 CONCURRENT_MODIFICATION, 421 NOT_ACTIVE_CONTROLLER, 503
  *       PARTITION_UNAVAILABLE (no leader now).</li>
  * </ul>

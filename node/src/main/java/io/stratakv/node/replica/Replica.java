@@ -123,6 +123,10 @@ public final class Replica implements AutoCloseable {
     volatile SnapshotInstaller.Base snapshotBase;
     /** Sees every step of a snapshot install; tests throw from it to cut an install short. */
     volatile java.util.function.Consumer<SnapshotInstaller.Step> installHook = step -> { };
+    /** The epoch in which this replica, as leader, appended the split entry (0: none); see {@link PartitionSplitting}. */
+    private volatile long splitAppendedInEpoch;
+    /** Set by the manager once both children's stores are complete on this node; reported in status. */
+    private volatile boolean splitDone;
 
     public Replica(String keyspace, int partitionId, PartitionStore store, PartitionRecord assignment, ReplicaContext ctx) {
         this(keyspace, partitionId, store, assignment, ctx, null);
@@ -246,14 +250,17 @@ public final class Replica implements AutoCloseable {
             boolean same = e == v.epoch() && leader.equals(v.leader());
             if (same && (v.state() == ReplicaState.LEADER || v.state() == ReplicaState.FOLLOWER
                     || v.state() == ReplicaState.CATCHING_UP)) {
+                startSplitIfAsked(rec); // ONLINE → SPLITTING keeps the leader and the epoch
                 return; // already cut over to this epoch
             }
             if (leader.equals(me)) {
                 LeaderTerm t = term;
                 if (v.state() == ReplicaState.OFFLINE && t != null && t.epoch == e) {
                     transition(v, new View(ReplicaState.LEADER, e, me)); // reconnected; the same term resumes
+                    startSplitIfAsked(rec);
                 } else if (fencedHere >= e && (e > v.epoch() || v.state() == ReplicaState.FENCED)) {
                     becomeLeader(v, rec);
+                    startSplitIfAsked(rec);
                 } else if (v.state() != ReplicaState.FENCED || e > v.epoch()) {
                     LOG.warn("replica {}: named leader at epoch {} without being fenced at it by this process "
                             + "(restarted?); waiting for a new election", where(), e);
@@ -286,6 +293,50 @@ public final class Replica implements AutoCloseable {
             LOG.error("replica {}: cannot open epoch {} as leader", where(), e, ex);
             term = null;
             transition(view.get(), new View(ReplicaState.OFFLINE, e, ""));
+        }
+    }
+
+    /**
+     * The leader of a SPLITTING partition stops taking writes and appends the split entry, once per
+     * term (caller holds the cut-over lock exclusively, so no client append runs in between).
+     */
+    private void startSplitIfAsked(PartitionRecord rec) {
+        View v = view.get();
+        LeaderTerm t = term;
+        if (v.state() != ReplicaState.LEADER || t == null || t.epoch != v.epoch()) {
+            return;
+        }
+        if (!PartitionSplitting.asked(rec)) {
+            return;
+        }
+        store.seal();
+        if (store.appliedSplit() != null || splitAppendedInEpoch == t.epoch) {
+            return;
+        }
+        try {
+            long offset = store.appendSplit(PartitionSplitting.entryOf(rec));
+            splitAppendedInEpoch = t.epoch;
+            LOG.info("replica {}: appended the split entry at offset {} in epoch {} (children {})", where(), offset,
+                    t.epoch, PartitionSplitting.children(rec));
+        } catch (RuntimeException e) {
+            LOG.error("replica {}: cannot append the split entry in epoch {}; the next record retries", where(),
+                    t.epoch, e);
+            return;
+        }
+        wakeAll();
+        advanceCommit(t);
+    }
+
+    /** The manager built both children's stores from this replica's split state. */
+    void markSplitDone() {
+        splitDone = true;
+    }
+
+    /** PARTITION_SPLIT for a partition the controller retired, naming its children. */
+    private void refuseIfRetired() {
+        PartitionRecord rec = assignment;
+        if (rec.state() == io.stratakv.zk.records.PartitionState.RETIRED) {
+            throw PartitionSplitting.splitError(rec, where());
         }
     }
 
@@ -372,6 +423,9 @@ public final class Replica implements AutoCloseable {
     /** NOT_LEADER naming the leader and epoch from the newest partition record. */
     public ReplicaException notLeader() {
         PartitionRecord rec = assignment;
+        if (rec.state() == io.stratakv.zk.records.PartitionState.RETIRED) {
+            return PartitionSplitting.splitError(rec, where());
+        }
         if (rec.leader().isEmpty() || rec.leader().get().equals(ctx.nodeId())) {
             // No leader, or ZooKeeper still names this node but it does not lead (suspended, fenced, restarted).
             return new ReplicaException(ErrorCode.PARTITION_UNAVAILABLE, "partition " + where()
@@ -456,6 +510,9 @@ public final class Replica implements AutoCloseable {
     /** The applied outcome of a committed entry this leader appended (PartitionStore keeps the recent ones). */
     private ApplyOutcome outcomeOf(Mutation m, long offset) {
         ApplyOutcome o = store.outcome(offset);
+        if (o != null && o.status() == ApplyOutcome.Status.SPLIT) {
+            throw PartitionSplitting.splitError(assignment, where());
+        }
         if (o != null) {
             return o;
         }
@@ -499,6 +556,7 @@ public final class Replica implements AutoCloseable {
     /** Any replica, possibly stale. */
     public VersionedValue eventualRead(byte[] key) {
         checkOpen();
+        refuseIfRetired();
         return store.getVersioned(key);
     }
 
@@ -510,6 +568,7 @@ public final class Replica implements AutoCloseable {
      */
     public VersionedValue sessionRead(byte[] key, long position, long waitNanos, long deadlineNanos) {
         checkOpen();
+        refuseIfRetired();
         awaitApplied(position, view.get().state() == ReplicaState.LEADER ? deadlineNanos
                 : Math.min(deadlineNanos, System.nanoTime() + waitNanos));
         return store.getVersioned(key);
@@ -560,6 +619,7 @@ public final class Replica implements AutoCloseable {
     /** A scan of user keys in [from, to) on this replica's applied state (after confirmLeadership for STRONG). */
     public VersionedScan scan(byte[] from, byte[] to) {
         checkOpen();
+        refuseIfRetired();
         return store.scan(from, to);
     }
 
@@ -948,7 +1008,10 @@ public final class Replica implements AutoCloseable {
         long commit = Math.min(store.commitEnd(), end);
         long lag = v.state() == ReplicaState.LEADER ? 0 : Math.max(0, leaderEnd - end);
         long size = store.log().sizeInBytes() + store.tree().liveTableBytes();
-        return new PartitionStatus(keyspace, partitionId, role, v.epoch(), start, end, commit, commit, lag, size);
+        PartitionStore.AppliedSplit split = store.appliedSplit();
+        java.util.OptionalLong splitAt = splitDone && split != null ? java.util.OptionalLong.of(split.offset())
+                : java.util.OptionalLong.empty();
+        return new PartitionStatus(keyspace, partitionId, role, v.epoch(), start, end, commit, commit, lag, size, splitAt);
     }
 
     // ------------------------------------------------------------------------------------ operator tasks

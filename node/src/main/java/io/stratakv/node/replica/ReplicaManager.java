@@ -40,8 +40,15 @@ import java.util.concurrent.TimeUnit;
  * {@link PartitionStore} under dataDir/&lt;ks&gt;/&lt;pid&gt; for each partition that lists this node as
  * replica or learner, hands every newer record to its {@link Replica}, and closes replicas no
  * longer assigned. Data of a closed replica stays on disk (it may be assigned back, and a
- * rebalance that went wrong must not have destroyed a copy); removing the files of a deleted
- * keyspace is left to an operator task for now.
+ * rebalance that went wrong must not have destroyed a copy), with two exceptions: a partition
+ * whose znode disappeared together with its keyspace's (the keyspace was deleted) has its files
+ * deleted, and so does a split parent once the controller retired it and both its children have a
+ * leader.
+ *
+ * <p>Splits (node/README.md, "Splits"): when a replica applies its partition's split entry, the
+ * manager builds the two children's stores from it ({@link LocalSplits}); a child partition's
+ * replica opens only from such a store, or empty when this node holds no split copy of the parent
+ * (it then catches up from the child's leader).
  *
  * <p>The CuratorCache watch is a hint: a full fresh read runs every reconcile interval and after
  * every reconnection (after {@code sync()}), and records are applied by znode version, newest
@@ -82,6 +89,7 @@ public final class ReplicaManager implements Managed, ReplicaContext {
     private volatile boolean suspended;
     private volatile LogRetention retention = new LogRetention(LogRetention.Settings.defaults());
     private ScheduledExecutorService retentionThread;
+    private final LocalSplits splits;
 
     public ReplicaManager(CuratorFramework zk, ZkLayout layout, String nodeId, Path dataDir, StoreOptions storeOptions,
                           ReplicationClient client, int fetchMaxWaitMs, int fetchMaxBytes, long fetchRetryMs,
@@ -109,6 +117,7 @@ public final class ReplicaManager implements Managed, ReplicaContext {
         this.fetchRetryMs = fetchRetryMs;
         this.reconcileMs = reconcileMs;
         this.blockCache = new io.stratakv.storage.sstable.BlockCache(storeOptions.blockCacheBytes());
+        this.splits = new LocalSplits(dataDir, storeOptions);
     }
 
     /** Log retention settings (node.yml {@code replication.retention}); call before start. */
@@ -245,9 +254,147 @@ public final class ReplicaManager implements Managed, ReplicaContext {
         for (Key k : List.copyOf(replicas.keySet())) {
             if (!seen.contains(k)) {
                 closeReplica(k, "its partition znode is gone");
-                records.remove(k);
             }
         }
+        for (Key k : List.copyOf(records.keySet())) {
+            if (!seen.contains(k)) {
+                records.remove(k);
+                deleteIfKeyspaceGone(k);
+            }
+        }
+        deleteRetiredParents();
+    }
+
+    /** A partition znode vanished: if its keyspace's znode is gone too, the keyspace was deleted. */
+    private synchronized void deleteIfKeyspaceGone(Key k) throws Exception {
+        if (zk.checkExists().forPath(layout.keyspace(k.keyspace())) != null
+                || zk.checkExists().forPath(layout.partition(k.keyspace(), k.partitionId())) != null) {
+            return;
+        }
+        closeReplica(k, "its keyspace was deleted");
+        splits.delete(k.keyspace(), k.partitionId());
+    }
+
+    /**
+     * Deletes the files of every retired split parent once both its children have a leader (they
+     * were elected from the children's own stores, so nothing reads the parent's any more). A
+     * parent this node never split locally goes too: with no leader it can never apply its split.
+     */
+    private synchronized void deleteRetiredParents() {
+        for (Map.Entry<Key, Versioned<PartitionRecord>> e : records.entrySet()) {
+            PartitionRecord p = e.getValue().value();
+            Key k = e.getKey();
+            if (p.state() != PartitionState.RETIRED || p.split().isEmpty() || replicas.containsKey(k)
+                    || !Files.exists(splits.dir(k.keyspace(), k.partitionId()))) {
+                continue;
+            }
+            boolean childrenLed = true;
+            for (int c : List.of(p.split().get().lowerPartitionId(), p.split().get().upperPartitionId())) {
+                Versioned<PartitionRecord> cr = records.get(new Key(k.keyspace(), c));
+                childrenLed &= cr != null && (cr.value().state().hasLeader() || cr.value().state() == PartitionState.RETIRED);
+            }
+            if (childrenLed) {
+                LOG.info("partition {}/{} was retired by its split and its children have leaders: deleting its files",
+                        k.keyspace(), k.partitionId());
+                splits.delete(k.keyspace(), k.partitionId());
+            }
+        }
+    }
+
+    private void scheduleSplit(Key key) {
+        try {
+            scheduler.execute(() -> splitLocally(key));
+        } catch (java.util.concurrent.RejectedExecutionException ignored) {
+            // stopping: the next start finds the split applied and builds the children
+        }
+    }
+
+    /**
+     * Builds the children of a replica that has applied its split entry (on the scheduler thread,
+     * or at once when a child must open); then the replica reports the split in its status.
+     */
+    private synchronized void splitLocally(Key key) {
+        Replica r = replicas.get(key);
+        if (r == null || r.store().appliedSplit() == null) {
+            return;
+        }
+        try {
+            splits.build(key.keyspace(), key.partitionId(), r.store());
+            r.markSplitDone();
+        } catch (RuntimeException e) {
+            LOG.error("cannot split partition {}/{} locally; retried at the next reconcile", key.keyspace(),
+                    key.partitionId(), e);
+        }
+    }
+
+    /**
+     * Before a partition's store is created here: if it is a split child of a parent this node
+     * holds, its store must come from the parent's split state, never start empty. Returns false if
+     * it cannot open yet (the parent has not split here yet but still may).
+     */
+    private boolean prepareChild(Key key) {
+        Optional<PartitionRecord> parentRec = parentOf(key);
+        if (parentRec.isEmpty()) {
+            return true;
+        }
+        PartitionRecord p = parentRec.get();
+        Key pk = new Key(key.keyspace(), p.partitionId());
+        if (!Files.exists(splits.dir(pk.keyspace(), pk.partitionId())) || splits.done(pk.keyspace(), pk.partitionId())) {
+            return true; // no copy of the parent here (or its children were built and this one since removed)
+        }
+        Replica pr = replicas.get(pk);
+        if (pr != null && pr.store().appliedSplit() != null) {
+            splitLocally(pk);
+            return splits.done(pk.keyspace(), pk.partitionId());
+        }
+        if (pr != null && p.state() != PartitionState.RETIRED) {
+            return false; // the parent still splits here when it applies the entry
+        }
+        if (pr == null) {
+            try (PartitionStore ps = PartitionStore.open(RealFs.INSTANCE, splits.dir(pk.keyspace(), pk.partitionId()),
+                    storeOptions, null, null, false)) {
+                if (ps.appliedSplit() != null) {
+                    splits.build(pk.keyspace(), pk.partitionId(), ps);
+                    return true;
+                }
+            } catch (RuntimeException e) {
+                LOG.error("cannot read the split state of partition {}/{}", pk.keyspace(), pk.partitionId(), e);
+                return false;
+            }
+        }
+        // Retired and never split here: no leader will ever commit its split entry on this node. The
+        // child starts empty and catches up from its own leader.
+        LOG.warn("partition {}/{} was retired before this node applied its split; child {} starts empty here",
+                pk.keyspace(), pk.partitionId(), key.partitionId());
+        closeReplica(pk, "it was retired before it split here");
+        return true;
+    }
+
+    /** The split parent (SPLITTING or RETIRED) naming key as a child: from the records known, else a fresh read. */
+    private Optional<PartitionRecord> parentOf(Key key) {
+        Optional<PartitionRecord> known = records.values().stream().map(Versioned::value)
+                .filter(r -> r.keyspace().equals(key.keyspace()) && names(r, key.partitionId())).findFirst();
+        if (known.isPresent()) {
+            return known;
+        }
+        try {
+            for (String pid : zk.getChildren().forPath(layout.partitions(key.keyspace()))) {
+                Optional<Versioned<PartitionRecord>> v = ZkCodec.read(zk,
+                        layout.partition(key.keyspace(), Integer.parseInt(pid)), PartitionRecord.class);
+                if (v.isPresent() && names(v.get().value(), key.partitionId())) {
+                    return Optional.of(v.get().value());
+                }
+            }
+        } catch (Exception e) {
+            throw new ReplicaException(ErrorCode.ZOOKEEPER_UNAVAILABLE, "cannot look for the split parent of "
+                    + key.keyspace() + "/" + key.partitionId() + ": " + e);
+        }
+        return Optional.empty();
+    }
+
+    private static boolean names(PartitionRecord r, int child) {
+        return r.split().isPresent() && (r.state() == PartitionState.RETIRED || r.state() == PartitionState.SPLITTING)
+                && (r.split().get().lowerPartitionId() == child || r.split().get().upperPartitionId() == child);
     }
 
     /** Reads one partition znode fresh and applies it; returns the replica if this node holds one. */
@@ -270,12 +417,25 @@ public final class ReplicaManager implements Managed, ReplicaContext {
         Replica replica = replicas.get(key);
         if (!assigned) {
             if (replica != null) {
-                closeReplica(key, "it is no longer assigned here (" + r.replicas() + ")");
+                if (r.state() == PartitionState.RETIRED) {
+                    replica.onRecord(r); // it answers PARTITION_SPLIT from now on
+                    splitLocally(key); // a replica that applied the split builds its children before it closes
+                }
+                closeReplica(key, r.state() == PartitionState.RETIRED ? "it was retired by its split"
+                        : "it is no longer assigned here (" + r.replicas() + ")");
             }
             return;
         }
         if (replica == null) {
             Path dir = dataDir.resolve(key.keyspace()).resolve(Integer.toString(key.partitionId()));
+            try {
+                if (!Files.exists(dir) && !prepareChild(key)) {
+                    return; // its parent splits here first; a later record or reconcile opens it
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("partition {}/{} not opened yet: {}", key.keyspace(), key.partitionId(), e.toString());
+                return;
+            }
             PartitionStore store;
             try {
                 SnapshotInstaller.recover(dir); // an install cut short by a crash: finish or undo it first
@@ -291,6 +451,16 @@ public final class ReplicaManager implements Managed, ReplicaContext {
                     new PartitionMetrics(metrics, key.keyspace(), key.partitionId()));
             replicas.put(key, replica);
             LOG.info("opened replica {}/{} at log end {}", key.keyspace(), key.partitionId(), store.log().endOffset());
+            store.setSplitListener(() -> scheduleSplit(key));
+            if (store.appliedSplit() != null) {
+                if (splits.done(key.keyspace(), key.partitionId())) {
+                    replica.markSplitDone();
+                } else {
+                    scheduleSplit(key); // a restart in the middle of a local split: finish it
+                }
+            }
+        } else if (replica.store().appliedSplit() != null && !splits.done(key.keyspace(), key.partitionId())) {
+            scheduleSplit(key); // a failed earlier attempt: every record and reconcile retries
         }
         replica.onRecord(r);
         if (suspended) {

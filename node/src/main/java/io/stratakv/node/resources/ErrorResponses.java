@@ -45,6 +45,7 @@ final class ErrorResponses {
                 case STALE_EPOCH -> ErrorCode.STALE_EPOCH;
                 case DISK_FULL -> ErrorCode.OVERLOADED;
                 case CLOSED -> ErrorCode.PARTITION_UNAVAILABLE;
+                case PARTITION_SPLIT -> ErrorCode.PARTITION_SPLIT;
                 default -> ErrorCode.INTERNAL;
             };
             return ErrorBody.of(code, se.getMessage());

@@ -126,6 +126,13 @@ public enum ErrorCode {
      */
     UNREACHABLE(503, true),
     /**
+     * 503. The partition is splitting or has split (DESIGN.md §5): it takes no more writes (and,
+     * once retired, no reads); its two children take over its range. Nothing was applied. Retry
+     * after rereading the partition map; answered with Retry-After. The details carry
+     * {@code lower} and {@code upper}, the children's partition ids, when known.
+     */
+    PARTITION_SPLIT(503, true),
+    /**
      * 504. The deadline passed before the outcome was known: the write may or may not have
      * been applied. Never reported as a failure. Retrying with the same client request id is
      * safe (it applies at most once).

@@ -23,7 +23,10 @@ class ContractJsonTest {
     static List<Object> messages() {
         PartitionStatus leader = new PartitionStatus("default", 0, ReplicaRole.LEADER, 7, 0, 1200, 1190, 1185, 0, 1 << 20);
         PartitionStatus follower = new PartitionStatus("default", 1, ReplicaRole.FOLLOWER, 3, 100, 900, 880, 880, 20, 4096);
+        PartitionStatus split = new PartitionStatus("default", 2, ReplicaRole.FOLLOWER, 3, 0, 901, 901, 901, 0, 4096,
+                java.util.OptionalLong.of(900));
         return List.of(
+                new NodeStatus("n3", 2, List.of(split)),
                 new FenceRequest("default", 0, 8, 3, List.of("n1", "n2", "n3"), List.of("n4")),
                 new FenceResponse("n2", "default", 0, 8, 7, 1200, 1190),
                 new NodeStatus("n1", 4, List.of(leader, follower)),
@@ -31,6 +34,19 @@ class ContractJsonTest {
                 new TransferLeadershipResponse("n1", "default", 0, 7, 1200, true),
                 ErrorBody.of(ErrorCode.NOT_LEADER, "n1 is not the leader of default/0",
                         Map.of("leader", "n2", "leaderEpoch", "7")));
+    }
+
+    @Test
+    void aStatusWithoutSplitAtFromAnOlderNodeReadsAsNotSplit() throws Exception {
+        String json = "{\"keyspace\":\"default\",\"partitionId\":0,\"role\":\"LEADER\",\"epoch\":7,\"logStart\":0,"
+                + "\"logEnd\":10,\"commitOffset\":10,\"appliedOffset\":10,\"lagRecords\":0,\"sizeBytes\":5}";
+        for (ObjectMapper mapper : List.of(STRICT, PLAIN)) {
+            PartitionStatus s = mapper.readValue(json, PartitionStatus.class);
+            assertThat(s.splitAt()).isEmpty();
+            assertThat(s.sizeBytes()).isEqualTo(5);
+        }
+        assertThatThrownBy(() -> STRICT.readValue(json.replace("\"sizeBytes\":5", "\"sizeBytes\":5,\"splitAt\":-1"),
+                PartitionStatus.class)).hasMessageContaining("splitAt");
     }
 
     @Test
