@@ -20,8 +20,9 @@ import java.nio.file.Path;
  * config-examples (carried in the jar) and changing only what a local cluster needs: ids, ports,
  * data directories, the ZooKeeper address, the default keyspace's size, loopback binding, plain
  * text logs (each service's output goes to {@code <data-dir>/logs/<service>.log}), no per-request
- * log lines, and node caches sized for a 512 MiB heap. Rewritten at every start, so a changed
- * example or option takes effect.
+ * log lines, node caches sized for a 512 MiB heap, and shorter reconcile and health-poll
+ * intervals (a tiny cluster on one host reacts in a second or two). Rewritten at every start, so a
+ * changed example or option takes effect.
  */
 final class DevConfigs {
 
@@ -50,6 +51,11 @@ final class DevConfigs {
         return options.dataDir().resolve("logs");
     }
 
+    /** Class-data-sharing archives of the services' JVMs (a cache: safe to delete). */
+    Path cdsDir() {
+        return options.dataDir().resolve("cds");
+    }
+
     Path zookeeperDataDir() {
         return options.dataDir().resolve("zookeeper");
     }
@@ -74,6 +80,10 @@ final class DevConfigs {
         dk.put("name", "default");
         dk.put("partitions", options.partitions());
         dk.put("replicationFactor", options.replication());
+        // A three-node cluster on one host is cheap to re-read: react within a second or two
+        // (elections after a restart, node health) instead of the examples' 5 s and 2 s.
+        c.put("reconcileInterval", "1s");
+        c.put("healthPollInterval", "1s");
         server(c, ports.controller(), ports.controllerAdmin());
         logging(c);
         return c;
@@ -89,6 +99,7 @@ final class DevConfigs {
         ObjectNode storage = n.withObjectProperty("storage");
         storage.put("memtableSize", DEV_MEMTABLE_SIZE);
         storage.put("blockCacheSize", DEV_BLOCK_CACHE_SIZE);
+        n.withObjectProperty("replication").put("reconcileInterval", "2s");
         server(n, ports.nodes().get(i - 1), ports.nodesAdmin().get(i - 1));
         logging(n);
         return n;
@@ -97,6 +108,7 @@ final class DevConfigs {
     ObjectNode balancer() {
         ObjectNode b = example("balancer.yml");
         zookeeper(b);
+        b.put("reconcileInterval", "2s");
         server(b, ports.balancer(), ports.balancerAdmin());
         logging(b);
         return b;
