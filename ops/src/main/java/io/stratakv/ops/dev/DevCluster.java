@@ -173,10 +173,9 @@ final class DevCluster implements AutoCloseable {
         }
         zk.start(Duration.ofSeconds(60));
         out.println("  zookeeper    " + zk.connectString() + "   in this process, data " + configs.zookeeperDataDir());
-        Files.createDirectories(configs.cdsDir());
         for (Map.Entry<String, Path> e : configFiles.entrySet()) {
             String service = e.getKey();
-            List<String> command = childCommand(service, e.getValue(), configs.cdsDir().resolve(service + ".jsa"));
+            List<String> command = childCommand(service, e.getValue());
             synchronized (this) {
                 if (stopping) {
                     return;
@@ -190,12 +189,12 @@ final class DevCluster implements AutoCloseable {
     }
 
     /**
-     * A service's command line: this JVM's own java binary and classpath, modest flags (five JVMs
-     * share the machine), and a class-data-sharing archive per service that the JVM writes at its
-     * first exit and maps at every later start (a second `strata dev` starts its services in
-     * about two thirds of the time; a rebuilt jar makes the JVM write a fresh archive).
+     * A service's command line: this JVM's own java binary and classpath (the fat jar, or a
+     * test's classpath), modest flags because five JVMs share the machine, and the same entry
+     * point and arguments as in production. (A class-data-sharing archive per service was tried:
+     * the JVM refuses it together with --enable-native-access, and it cost 45 MB per service.)
      */
-    static List<String> childCommand(String service, Path yml, Path cdsArchive) {
+    static List<String> childCommand(String service, Path yml) {
         List<String> c = new ArrayList<>();
         // Own session (setsid(1) execs in place, so the pid stays the JVM's): Ctrl-C in a terminal
         // then reaches only this process, which stops the services in order, not all at once.
@@ -205,14 +204,9 @@ final class DevCluster implements AutoCloseable {
         }
         c.add(javaBinary());
         String opts = System.getenv("STRATA_DEV_JAVA_OPTS");
-        boolean own = opts != null && !opts.isBlank();
-        c.addAll(Arrays.stream((own ? opts : DEFAULT_CHILD_JAVA_OPTS).trim().split("\\s+"))
+        c.addAll(Arrays.stream((opts == null || opts.isBlank() ? DEFAULT_CHILD_JAVA_OPTS : opts).trim().split("\\s+"))
                 .filter(s -> !s.isEmpty()).toList());
-        if (!own) {
-            c.add("-XX:+AutoCreateSharedArchive");
-            c.add("-XX:SharedArchiveFile=" + cdsArchive);
-        }
-        c.add("--enable-native-access=ALL-UNNAMED");
+        c.add("--enable-native-access=ALL-UNNAMED"); // as ops/bin/strata runs the jar
         c.add("-cp");
         c.add(absoluteClasspath());
         c.addAll(List.of(Strata.class.getName(), DevConfigs.serviceKind(service), "server", yml.toString()));

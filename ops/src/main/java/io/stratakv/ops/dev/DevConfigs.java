@@ -51,11 +51,6 @@ final class DevConfigs {
         return options.dataDir().resolve("logs");
     }
 
-    /** Class-data-sharing archives of the services' JVMs (a cache: safe to delete). */
-    Path cdsDir() {
-        return options.dataDir().resolve("cds");
-    }
-
     Path zookeeperDataDir() {
         return options.dataDir().resolve("zookeeper");
     }
