@@ -6,6 +6,8 @@ import io.stratakv.ops.Ports;
 import io.stratakv.ops.Strata;
 import io.stratakv.ops.zookeeper.ZooKeeperConfigException;
 import io.stratakv.ops.zookeeper.ZooKeeperService;
+import io.stratakv.zk.hash.HashRange;
+import io.stratakv.zk.hash.KeyHash;
 import org.apache.zookeeper.server.embedded.ExitHandler;
 
 import java.io.File;
@@ -59,6 +61,7 @@ final class DevCluster implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final List<ServiceProcess> children = new ArrayList<>();
+    private final Map<String, String> probeKeys = new java.util.concurrent.ConcurrentHashMap<>();
     private ZooKeeperService zookeeper;
     private FileChannel lockChannel;
     private FileLock lock;
@@ -265,8 +268,9 @@ final class DevCluster implements AutoCloseable {
 
     /**
      * Waits until the cluster serves: the controller describes the {@code default} keyspace with
-     * every partition ONLINE under a leader, and a put, get and delete of a probe key through the
-     * balancer succeed. Fails at once when a service exits, else at the deadline.
+     * every partition ONLINE under a leader, and a put, get and delete through the balancer
+     * succeed for a probe key in each partition. Fails at once when a service exits, else at the
+     * deadline.
      */
     void awaitReady(Instant deadline) throws Exception {
         String stage = "";
@@ -315,41 +319,56 @@ final class DevCluster implements AutoCloseable {
             return "controller answers " + ks.statusCode() + " for the default keyspace";
         }
         int online;
-        int total;
+        List<String> probes = new ArrayList<>();
+        JsonNode partitions;
         try {
-            JsonNode partitions = json.readTree(ks.body()).path("partitions");
-            total = partitions.size();
+            partitions = json.readTree(ks.body()).path("partitions");
             online = 0;
             for (JsonNode p : partitions) {
                 if ("ONLINE".equals(p.path("state").asText()) && !p.path("leader").isNull() && !p.path("leader").isMissingNode()) {
                     online++;
                 }
+                probes.add(probeKey(HashRange.parseHex(p.path("range").path("start").asText()),
+                        HashRange.parseHex(p.path("range").path("end").asText())));
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             return "controller's answer does not parse: " + e.getMessage();
         }
-        if (total == 0 || online < total) {
-            return "partitions of the default keyspace with a leader: " + online + "/" + total;
+        if (partitions.isEmpty() || online < partitions.size()) {
+            return "partitions of the default keyspace with a leader: " + online + "/" + partitions.size();
         }
-        String probe = "ready-" + System.nanoTime();
-        URI key = URI.create(DevPorts.url(ports.balancer()) + "/v1/kv/" + PROBE_KEY);
-        try {
-            HttpResponse<String> put = send(HttpRequest.newBuilder(key).PUT(HttpRequest.BodyPublishers.ofString(probe)));
-            if (put.statusCode() / 100 != 2) {
-                return "balancer: probe put answers " + put.statusCode();
+        // One probe key per partition: "ONLINE" is what the controller published; this is every
+        // leader having taken its role and the balancer routing to it.
+        int serving = 0;
+        for (String k : probes) {
+            String value = "ready-" + System.nanoTime();
+            URI key = URI.create(DevPorts.url(ports.balancer()) + "/v1/kv/" + k);
+            try {
+                HttpResponse<String> put = send(HttpRequest.newBuilder(key).PUT(HttpRequest.BodyPublishers.ofString(value)));
+                HttpResponse<String> get = put.statusCode() / 100 == 2 ? send(HttpRequest.newBuilder(key).GET()) : put;
+                if (get.statusCode() != 200 || !value.equals(get.body())
+                        || send(HttpRequest.newBuilder(key).DELETE()).statusCode() / 100 != 2) {
+                    return "partitions serving a put, get and delete through the balancer: " + serving + "/" + probes.size();
+                }
+            } catch (IOException e) {
+                return "waiting for the balancer";
             }
-            HttpResponse<String> get = send(HttpRequest.newBuilder(key).GET());
-            if (get.statusCode() != 200 || !probe.equals(get.body())) {
-                return "balancer: probe get answers " + get.statusCode();
-            }
-            HttpResponse<String> del = send(HttpRequest.newBuilder(key).DELETE());
-            if (del.statusCode() / 100 != 2) {
-                return "balancer: probe delete answers " + del.statusCode();
-            }
-        } catch (IOException e) {
-            return "waiting for the balancer";
+            serving++;
         }
         return null;
+    }
+
+    /** A key of the form strata-dev-probe-N whose hash falls in [start, end] (remembered per range). */
+    private String probeKey(long start, long end) {
+        return probeKeys.computeIfAbsent(start + ":" + end, r -> {
+            HashRange range = new HashRange(start, end);
+            for (long n = 0; ; n++) {
+                String k = PROBE_KEY + "-" + n;
+                if (range.contains(KeyHash.hash(k.getBytes(StandardCharsets.UTF_8)))) {
+                    return k;
+                }
+            }
+        });
     }
 
     private HttpResponse<String> send(HttpRequest.Builder b) throws IOException {

@@ -81,6 +81,16 @@ class DevCommandTest {
         HttpResponse<String> kept = send("GET", second.balancerUrl() + "/v1/kv/kept", null);
         assertThat(kept.statusCode()).as(kept.body()).isEqualTo(200);
         assertThat(kept.body()).isEqualTo("from-the-first-run");
+
+        // A service that dies is reported (a kill is a kill: dev does not restart it).
+        ProcessHandle node3 = second.byName().get("node-3");
+        assertThat(node3.destroyForcibly()).isTrue();
+        String report = "node-3 (pid " + node3.pid() + ") exited unexpectedly with code 137 (signal 9)";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!second.output().toString().contains(report) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertThat(second.output().toString()).contains(report).contains("the other services keep running");
         stopAndCheckEverythingIsGone(second, data);
     }
 
@@ -100,7 +110,8 @@ class DevCommandTest {
         }
     }
 
-    private record Run(Process process, String balancerUrl, StringBuffer output, List<ProcessHandle> children, Thread reader) {
+    private record Run(Process process, String balancerUrl, StringBuffer output, List<ProcessHandle> children,
+                       java.util.Map<String, ProcessHandle> byName, Thread reader) {
     }
 
     private List<String> javaCommand(Path data, int base) {
@@ -143,18 +154,20 @@ class DevCommandTest {
         List<String> pidLines = Files.readAllLines(data.resolve(DevCluster.PID_FILE));
         assertThat(pidLines.getFirst()).isEqualTo("dev " + p.pid());
         List<ProcessHandle> children = new ArrayList<>();
+        java.util.Map<String, ProcessHandle> byName = new java.util.HashMap<>();
         for (String line : pidLines.subList(1, pidLines.size())) {
             long pid = Long.parseLong(line.split(" ")[1]);
             servicePids.add(pid);
             ProcessHandle h = ProcessHandle.of(pid).orElseThrow(() -> new AssertionError("not running: " + line));
             children.add(h);
+            byName.put(line.split(" ")[0], h);
         }
         assertThat(pidLines.subList(1, pidLines.size())).extracting(l -> l.split(" ")[0])
                 .containsExactlyInAnyOrder("controller", "node-1", "node-2", "node-3", "balancer");
         // The pid file lists exactly the dev process's children.
         assertThat(p.children().map(ProcessHandle::pid).toList())
                 .containsExactlyInAnyOrderElementsOf(children.stream().map(ProcessHandle::pid).toList());
-        return new Run(p, balancer[0], output, children, reader);
+        return new Run(p, balancer[0], output, children, byName, reader);
     }
 
     private static void stopAndCheckEverythingIsGone(Run run, Path data) throws Exception {
@@ -180,7 +193,9 @@ class DevCommandTest {
         assertThat(out.indexOf("stopped balancer")).isLessThan(out.indexOf("stopped controller"));
         assertThat(out.indexOf("stopped controller")).isLessThan(out.indexOf("stopped node-1"));
         assertThat(out.indexOf("stopped node-3")).isLessThan(out.indexOf("stopped zookeeper"));
-        assertThat(out).doesNotContain("exited unexpectedly");
+        assertThat(out).as("a stop requested by dev is not an unexpected exit")
+                .doesNotContain("(pid " + run.children().getFirst().pid() + ") exited unexpectedly");
+        assertThat(out.lines().filter(l -> l.contains("exited unexpectedly") && !l.contains("node-3 (pid")).toList()).isEmpty();
         assertThat(Files.exists(data.resolve(DevCluster.PID_FILE))).isFalse();
     }
 
