@@ -344,11 +344,22 @@ final class DevCluster implements AutoCloseable {
             String value = "ready-" + System.nanoTime();
             URI key = URI.create(DevPorts.url(ports.balancer()) + "/v1/kv/" + k);
             try {
+                String failed = null;
                 HttpResponse<String> put = send(HttpRequest.newBuilder(key).PUT(HttpRequest.BodyPublishers.ofString(value)));
-                HttpResponse<String> get = put.statusCode() / 100 == 2 ? send(HttpRequest.newBuilder(key).GET()) : put;
-                if (get.statusCode() != 200 || !value.equals(get.body())
-                        || send(HttpRequest.newBuilder(key).DELETE()).statusCode() / 100 != 2) {
-                    return "partitions serving a put, get and delete through the balancer: " + serving + "/" + probes.size();
+                if (put.statusCode() / 100 != 2) {
+                    failed = "put " + put.statusCode() + " " + put.body();
+                } else {
+                    HttpResponse<String> get = send(HttpRequest.newBuilder(key).GET());
+                    if (get.statusCode() != 200 || !value.equals(get.body())) {
+                        failed = "get " + get.statusCode() + " " + get.body();
+                    } else {
+                        HttpResponse<String> del = send(HttpRequest.newBuilder(key).DELETE());
+                        failed = del.statusCode() / 100 == 2 ? null : "delete " + del.statusCode() + " " + del.body();
+                    }
+                }
+                if (failed != null) {
+                    return "partitions serving a put, get and delete through the balancer: " + serving + "/" + probes.size()
+                            + " (" + k + ": " + (failed.length() > 160 ? failed.substring(0, 160) : failed) + ")";
                 }
             } catch (IOException e) {
                 return "waiting for the balancer";
