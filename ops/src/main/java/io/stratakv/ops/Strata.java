@@ -35,6 +35,10 @@ public final class Strata {
         }
         int code = switch (args[0]) {
             case "bench" -> Bench.run(rest);
+            // Both run until SIGTERM or Ctrl-C (their shutdown hooks stop what they started);
+            // they return only on a bad command line or a failed start.
+            case "zookeeper" -> io.stratakv.ops.zookeeper.ZooKeeperCommand.run(rest, System.out, System.err);
+            case "dev" -> io.stratakv.ops.dev.DevCommand.run(rest, System.out, System.err);
             default -> {
                 System.err.println("strata: unknown command '" + args[0] + "'");
                 usage();
@@ -52,6 +56,10 @@ public final class Strata {
                 usage: strata <command> [options]
 
                 commands:
+                  dev [options]            a local cluster: ZooKeeper, a controller, three nodes and a balancer
+                                           on 127.0.0.1 until Ctrl-C; `strata dev --help` lists the options
+                  zookeeper [options]      run a ZooKeeper server (standalone, or --config FILE for an
+                                           ensemble member); `strata zookeeper --help` lists the options
                   bench engine [options]   db_bench-style workloads against StrataKV's storage engine and
                                            RocksDB in one JVM; `strata bench engine --help` lists the options
                   bench cluster --workload a..f [--records N --operations N --threads T --balancer URL]

@@ -28,7 +28,7 @@ class LauncherTest {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(output).isZero();
-        assertThat(output).contains("bench engine").contains("test");
+        assertThat(output).contains("bench engine").contains("test").contains("dev [options]").contains("zookeeper [options]");
     }
 
     @Test
