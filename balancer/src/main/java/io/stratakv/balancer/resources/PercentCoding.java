@@ -64,6 +64,49 @@ final class PercentCoding {
         return pass.toString();
     }
 
+    /** A query parameter's value as bytes: '+' is a space (as in every query string), %XX a byte. */
+    static byte[] decodeQueryValue(String raw) {
+        return decode(raw.replace('+', ' '));
+    }
+
+    /** The raw (still encoded) values of the parameters named in {@code names}, first occurrence each. */
+    static Map<String, String> rawParams(String rawQuery, Set<String> names) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return out;
+        }
+        for (String pair : rawQuery.split("&")) {
+            int eq = pair.indexOf('=');
+            String name = eq < 0 ? pair : pair.substring(0, eq);
+            if (names.contains(name)) {
+                out.putIfAbsent(name, eq < 0 ? "" : pair.substring(eq + 1));
+            }
+        }
+        return out;
+    }
+
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    /**
+     * Bytes as a query parameter value for the node's scan bounds. The node reads them with the
+     * servlet's getParameter (which percent-decodes once, as UTF-8) and then percent-decodes the
+     * result again to bytes; so every byte outside the unreserved set is sent as {@code %25XX}, which
+     * survives both steps for any byte, UTF-8 or not.
+     */
+    static String encodeForNodeParameter(byte[] bytes) {
+        StringBuilder b = new StringBuilder(bytes.length * 3);
+        for (byte x : bytes) {
+            int c = x & 0xFF;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '.' || c == '_' || c == '~') {
+                b.append((char) c);
+            } else {
+                b.append("%25").append(HEX[c >> 4]).append(HEX[c & 0xF]);
+            }
+        }
+        return b.toString();
+    }
+
     /** The raw value of parameter {@code name} in an encoded query, or null. */
     static String param(String rawQuery, String name) {
         for (String pair : rawQuery.split("&")) {
