@@ -576,4 +576,35 @@ class BalancerApiTest {
         assertThat(m.timer("strata.balancer.get").getCount()).isEqualTo(timerBefore + 2);
         assertThat(m.getCounters()).containsKey("strata.balancer.retries");
     }
+
+    // ------------------------------------------------------------------------------ HTTP-level errors
+
+    @Test
+    void malformedHttpIsRefusedInTheJsonShapeAndNeverRepaired() throws Exception {
+        FakeNode echo = fake("raw1", true).handler(s -> Reply.ok("got " + s.body().length + " bytes"));
+        keyspace("rawks", ReadConsistency.STRONG, List.of("raw1"), List.of("raw1"));
+        int port = balancer.getLocalPort();
+        List<String> raws = List.of(
+                "PUT /v1/kv/rawks/k HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 5\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+                "PUT /v1/kv/rawks/k HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n"
+                        + "Content-Length: 3\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+                "PUT /v1/kv/rawks/k HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+                "PUT /v1/kv/rawks/k HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+                "PUT /v1/kv/rawks/k HTTP/1.1\r\nHost: x\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+                "GET /v1/kv/% HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                "GET /v1/kv/rawks/%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                "GET /v1/kv/a%2Fb HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                "GET /v1/kv/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Big: " + "b".repeat(70_000) + "\r\n\r\n",
+                "GET /v1/kv/a HTTP/1.1\r\nHost: x\r\nConnection: close\r\nBad Header Line\r\n\r\n",
+                "\r\n\r\nGARBAGE\r\n\r\n");
+        for (String raw : raws) {
+            String answer = RawHttp.send(port, raw);
+            String what = raw.substring(0, Math.min(100, raw.length())).replace("\r\n", " | ");
+            assertThat(answer).as(what).matches("(?s)HTTP/1.1 4\\d\\d .*");
+            String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            assertThat(JSON.readTree(body).path("code").asText()).as(what + " -> " + answer).isNotEmpty();
+        }
+        assertThat(echo.seen).as("no smuggled request reached a node").isEmpty();
+    }
 }

@@ -100,6 +100,7 @@ public class NodeApplication extends Application<NodeConfiguration> {
         env.servlets().addServlet("strata-scan", new ScanServlet(replicas, limits, env.metrics())).addMapping("/v1/scan/*");
         env.servlets().addServlet("strata-internal", new InternalServlet(replicas, nodeId, registrar::incarnation))
                 .addMapping("/internal/v1/*");
+        io.stratakv.node.resources.JsonErrorHandler.install(env); // Jetty's own 4xx answers in the JSON error shape
 
         env.admin().addTask(new PartitionTasks.Flush(replicas));
         env.admin().addTask(new PartitionTasks.Compact(replicas));

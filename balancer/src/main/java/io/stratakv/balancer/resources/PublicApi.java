@@ -26,5 +26,6 @@ public final class PublicApi {
                 .addMapping("/v1/scan", "/v1/scan/*");
         env.servlets().addServlet("strata-cluster", new ClusterServlet(map, health)).addMapping("/v1/cluster");
         env.servlets().addServlet("strata-not-found", new NotFoundServlet()).addMapping("/*");
+        JsonErrorHandler.install(env);
     }
 }
