@@ -271,6 +271,25 @@ class BalancerApiTest {
     }
 
     @Test
+    void theDefaultKeyspaceHasBatchAndScanWithoutAName() throws Exception {
+        fourPartitions("default", 5);
+        List<String> keys = keys(12);
+
+        HttpResponse<String> put = post("/v1/kv:batchPut", putBody(keys));
+        HttpResponse<String> get = post("/v1/kv:batchGet", getBody(keys));
+        List<String> scanned = scanAll("/v1/scan", 4, new ArrayList<>());
+
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        assertThat(get.statusCode()).as(get.body()).isEqualTo(200);
+        assertThat(JSON.readTree(get.body()).get("results")).allMatch(r -> r.get("found").asBoolean());
+        assertThat(scanned).isEqualTo(new ArrayList<>(new TreeSet<>(keys)));
+        assertThat(scanAll("/v1/scan/", 100, new ArrayList<>())).isEqualTo(scanned);
+        HttpResponse<String> wrongMethod = get("/v1/kv:batchGet");
+        assertThat(wrongMethod.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(wrongMethod.body()).get("details").get("reason").asText()).isEqualTo("bad_method");
+    }
+
+    @Test
     void aBatchWithOnePartitionDownSaysWhichItemsFailedAndWhichAreUnknown() throws Exception {
         FakeStore store = new FakeStore(k -> partitionOf("pf", k), 100);
         fake("pf-a", true).handler(store);

@@ -93,29 +93,44 @@ public final class JsonErrorHandler extends org.eclipse.jetty.server.handler.Err
     }
 
     /**
-     * Refuses a request whose Transfer-Encoding is anything but {@code chunked} alone (for instance
-     * {@code gzip, chunked}): Jetty frames such a body by its last coding and hands the rest on
-     * undecoded, which would store bytes the client did not mean. Refused, not repaired (LESSONS.md).
+     * Refuses, before any servlet: a Transfer-Encoding other than {@code chunked} alone (for instance
+     * {@code gzip, chunked}: Jetty frames such a body by its last coding and hands the rest on
+     * undecoded, which would store bytes the client did not mean; refused, not repaired, LESSONS.md),
+     * and a method the data APIs do not have (the servlet default answers 501 to PATCH, a 5xx for a
+     * client's mistake). Both answer 400 INVALID_ARGUMENT with {@code details.reason}
+     * {@code bad_transfer_encoding} or {@code bad_method}.
      */
     public static final class OnlyChunked implements jakarta.servlet.Filter {
+        private static final java.util.Set<String> METHODS = java.util.Set.of("GET", "HEAD", "PUT", "POST", "DELETE", "OPTIONS");
+
         @Override
         public void doFilter(jakarta.servlet.ServletRequest request, jakarta.servlet.ServletResponse response,
                              jakarta.servlet.FilterChain chain) throws java.io.IOException, jakarta.servlet.ServletException {
             jakarta.servlet.http.HttpServletRequest req = (jakarta.servlet.http.HttpServletRequest) request;
+            jakarta.servlet.http.HttpServletResponse resp = (jakarta.servlet.http.HttpServletResponse) response;
             java.util.List<String> te = java.util.Collections.list(req.getHeaders("Transfer-Encoding"));
             if (!te.isEmpty() && !(te.size() == 1 && te.getFirst().trim().equalsIgnoreCase("chunked"))) {
-                jakarta.servlet.http.HttpServletResponse resp = (jakarta.servlet.http.HttpServletResponse) response;
-                byte[] body = StrataJson.newMapper().writeValueAsBytes(ErrorBody.of(ErrorCode.INVALID_ARGUMENT,
-                        "Transfer-Encoding " + te + " is not supported; send chunked or a Content-Length",
-                        Map.of("reason", "bad_transfer_encoding")));
-                resp.setStatus(400);
-                resp.setHeader("Connection", "close");
-                resp.setContentType("application/json");
-                resp.setContentLength(body.length);
-                resp.getOutputStream().write(body);
+                refuse(resp, "Transfer-Encoding " + te + " is not supported; send chunked or a Content-Length",
+                        "bad_transfer_encoding");
+                return;
+            }
+            if (!METHODS.contains(req.getMethod())) {
+                resp.setHeader("Allow", "GET, HEAD, PUT, POST, DELETE, OPTIONS");
+                refuse(resp, "method " + req.getMethod() + " is not supported", "bad_method");
                 return;
             }
             chain.doFilter(request, response);
+        }
+
+        private static void refuse(jakarta.servlet.http.HttpServletResponse resp, String message, String reason)
+                throws java.io.IOException {
+            byte[] body = StrataJson.newMapper().writeValueAsBytes(ErrorBody.of(ErrorCode.INVALID_ARGUMENT, message,
+                    Map.of("reason", reason)));
+            resp.setStatus(400);
+            resp.setHeader("Connection", "close");
+            resp.setContentType("application/json");
+            resp.setContentLength(body.length);
+            resp.getOutputStream().write(body);
         }
     }
 

@@ -22,7 +22,7 @@ final class PercentCoding {
                 int hi = i + 2 < s.length() ? Character.digit(s.charAt(i + 1), 16) : -1;
                 int lo = i + 2 < s.length() ? Character.digit(s.charAt(i + 2), 16) : -1;
                 if (hi < 0 || lo < 0) {
-                    throw new RequestException(ErrorCode.INVALID_ARGUMENT, "bad percent-encoding in the key");
+                    throw RequestException.invalid("bad_encoding", "bad percent-encoding: " + (s.length() > 64 ? s.substring(0, 64) + "…" : s));
                 }
                 out.write(hi << 4 | lo);
                 i += 2;
