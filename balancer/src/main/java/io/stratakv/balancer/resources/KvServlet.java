@@ -124,6 +124,7 @@ public final class KvServlet extends HttpServlet {
         }
         Map<String, String> own = new LinkedHashMap<>();
         String passQuery = PercentCoding.splitQuery(req.getQueryString(), OWN_PARAMETERS, own);
+        PercentCoding.checkQuery(passQuery);
         boolean write = !method.equals("GET");
         String consistency = PublicRequests.consistency(own.get("consistency"), write, ks);
         long deadline = in.deadline(start, own.get("timeoutMs"));
@@ -133,7 +134,7 @@ public final class KvServlet extends HttpServlet {
         boolean explicitPosition = req.getHeader(PublicRequests.POSITION_HEADER) != null
                 || PercentCoding.param(passQuery, "position") != null;
         String epoch = PercentCoding.param(passQuery, "epoch");
-        return new KvRequest(route, method, write, keyspace, key, -1, "/v1/kv/" + keyspace + "/" + rawKey,
+        return new KvRequest(route, method, write, keyspace, key, -1, "/v1/kv/" + keyspace + "/" + PercentCoding.encodePathSegment(key),
                 consistency, passQuery, PublicRequests.strataHeaders(req, true), body, epoch, requestId,
                 write ? io.stratakv.balancer.routing.SessionTokens.NONE : PublicRequests.session(req),
                 explicitPosition, deadline);

@@ -87,6 +87,44 @@ final class PercentCoding {
 
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
+    /** Key bytes as a path segment: unreserved characters as they are, every other byte %XX. */
+    static String encodePathSegment(byte[] bytes) {
+        StringBuilder b = new StringBuilder(bytes.length * 3);
+        for (byte x : bytes) {
+            int c = x & 0xFF;
+            if (unreserved(c)) {
+                b.append((char) c);
+            } else {
+                b.append('%').append(HEX[c >> 4]).append(HEX[c & 0xF]);
+            }
+        }
+        return b.toString();
+    }
+
+    private static boolean unreserved(int c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '-' || c == '.' || c == '_' || c == '~';
+    }
+
+    /**
+     * Checks that a raw query to forward is well formed (RFC 3986: unreserved, sub-delims, ':', '@',
+     * '/', '?' and %XX escapes only), so that what the node receives is exactly what the client sent.
+     */
+    static void checkQuery(String rawQuery) {
+        for (int i = 0; i < rawQuery.length(); i++) {
+            char c = rawQuery.charAt(i);
+            if (c == '%') {
+                if (i + 2 >= rawQuery.length() || Character.digit(rawQuery.charAt(i + 1), 16) < 0
+                        || Character.digit(rawQuery.charAt(i + 2), 16) < 0) {
+                    throw RequestException.invalid("bad_query", "bad percent-encoding in the query string");
+                }
+                i += 2;
+            } else if (!(c < 0x80 && (unreserved(c) || "!$&'()*+,;=:@/?".indexOf(c) >= 0))) {
+                throw RequestException.invalid("bad_query", "character '" + c + "' must be percent-encoded in the query string");
+            }
+        }
+    }
+
     /**
      * Bytes as a query parameter value for the node's scan bounds. The node reads them with the
      * servlet's getParameter (which percent-decodes once, as UTF-8) and then percent-decodes the
@@ -97,8 +135,7 @@ final class PercentCoding {
         StringBuilder b = new StringBuilder(bytes.length * 3);
         for (byte x : bytes) {
             int c = x & 0xFF;
-            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '.' || c == '_' || c == '~') {
+            if (unreserved(c)) {
                 b.append((char) c);
             } else {
                 b.append("%25").append(HEX[c >> 4]).append(HEX[c & 0xF]);

@@ -184,6 +184,10 @@ public final class Router {
             try {
                 resp = nodes.send(nodeRequest(req, t, remaining, position));
                 health.latency(t.node(), System.nanoTime() - sent);
+            } catch (IllegalArgumentException e) {
+                // The JDK client refused to build the request (a header or URI it cannot send): nothing was sent.
+                return Answer.error(ErrorCode.INVALID_ARGUMENT, "the request cannot be forwarded as given: "
+                        + e.getMessage(), Map.of("reason", "unforwardable"));
             } catch (NodeCallException e) {
                 if (!onNoAnswer(req, pr, p, t, e, view.generation())) {
                     return finish(req, pr);
