@@ -7,11 +7,10 @@ import io.stratakv.balancer.client.HttpNodeClient;
 import io.stratakv.balancer.client.NodeClient;
 import io.stratakv.balancer.config.NodeClientFactory;
 import io.stratakv.balancer.core.PartitionMap;
+import io.stratakv.balancer.health.ActiveHealthPoller;
 import io.stratakv.balancer.health.PartitionMapHealthCheck;
 import io.stratakv.balancer.health.ZooKeeperHealthCheck;
-import io.stratakv.balancer.resources.ClusterServlet;
-import io.stratakv.balancer.resources.KvServlet;
-import io.stratakv.balancer.resources.NotFoundServlet;
+import io.stratakv.balancer.resources.PublicApi;
 import io.stratakv.balancer.routing.Backoff;
 import io.stratakv.balancer.routing.NodeHealth;
 import io.stratakv.balancer.routing.ReplicaChooser;
@@ -20,6 +19,8 @@ import io.stratakv.zk.ZkLayout;
 import org.apache.curator.framework.CuratorFramework;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.random.RandomGenerator;
@@ -32,6 +33,8 @@ import java.util.random.RandomGenerator;
 public class BalancerApplication extends Application<BalancerConfiguration> {
 
     private PartitionMap map;
+    private NodeHealth health;
+    private ActiveHealthPoller poller;
 
     public static void main(String[] args) throws Exception {
         new BalancerApplication().run(args);
@@ -74,13 +77,21 @@ public class BalancerApplication extends Application<BalancerConfiguration> {
         });
         Router router = new Router(map, nodes, health, new ReplicaChooser(health, ThreadLocalRandomView.INSTANCE),
                 new Backoff(millis(config.getRequests().getBackoffBase()), millis(config.getRequests().getBackoffMax()),
-                        ThreadLocalRandomView.INSTANCE));
+                        ThreadLocalRandomView.INSTANCE), env.metrics());
+        this.health = health;
+        poller = new ActiveHealthPoller(map, health, config.getHealth());
+        env.lifecycle().manage(poller);
+        // Sub-batches and scan pages of one request go to their nodes concurrently; each waits on I/O.
+        ExecutorService fanOut = Executors.newVirtualThreadPerTaskExecutor();
+        env.lifecycle().manage(new Managed() {
+            @Override
+            public void stop() {
+                fanOut.shutdownNow();
+            }
+        });
 
         env.jersey().disable();
-        env.servlets().addServlet("strata-kv", new KvServlet(map, router, config.getLimits(), config.getRequests()))
-                .addMapping("/v1/kv/*");
-        env.servlets().addServlet("strata-cluster", new ClusterServlet(map, health)).addMapping("/v1/cluster");
-        env.servlets().addServlet("strata-not-found", new NotFoundServlet()).addMapping("/*");
+        PublicApi.register(env, map, router, health, config.getLimits(), config.getRequests(), fanOut);
         env.healthChecks().register("zookeeper", new ZooKeeperHealthCheck(client));
         env.healthChecks().register("partition-map", new PartitionMapHealthCheck(map));
     }
@@ -88,6 +99,16 @@ public class BalancerApplication extends Application<BalancerConfiguration> {
     /** Calls to the storage nodes. A hook for tests. */
     protected NodeClient nodeClient(BalancerConfiguration config) {
         return new HttpNodeClient(millis(config.getNodeClient().getConnectTimeout()));
+    }
+
+    /** For tests: the running application's node health. */
+    public NodeHealth nodeHealth() {
+        return health;
+    }
+
+    /** For tests: the active health poller. */
+    public ActiveHealthPoller healthPoller() {
+        return poller;
     }
 
     /** For tests: the running application's partition map. */

@@ -3,6 +3,7 @@ package io.stratakv.balancer;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.core.Configuration;
 import io.dropwizard.util.Duration;
+import io.stratakv.balancer.config.HealthFactory;
 import io.stratakv.balancer.config.LimitsFactory;
 import io.stratakv.balancer.config.NodeClientFactory;
 import io.stratakv.balancer.config.RequestsFactory;
@@ -32,6 +33,20 @@ public class BalancerConfiguration extends Configuration {
     @Valid
     @NotNull
     private LimitsFactory limits = new LimitsFactory();
+
+    @Valid
+    @NotNull
+    private HealthFactory health = new HealthFactory();
+
+    @JsonProperty
+    public HealthFactory getHealth() {
+        return health;
+    }
+
+    @JsonProperty
+    public void setHealth(HealthFactory health) {
+        this.health = health;
+    }
 
     @JsonProperty
     public ZooKeeperFactory getZookeeper() {

@@ -279,13 +279,16 @@ class BalancerRetryTest {
         FakeNode replica = fake("s2", true).always(Reply.notLeader("s1", 1));
         keyspace("ks", ReadConsistency.STRONG, List.of("s1", "s2"), "s1", 1);
 
-        HttpResponse<String> r = get("/v1/kv/ks/k?consistency=session");
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url("/v1/kv/ks/k?consistency=session")))
+                .header("X-Strata-Session", "0=1:5").GET().build(), HttpResponse.BodyHandlers.ofString());
 
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo("from-leader");
         assertThat(r.headers().firstValue("X-Strata-Consistency")).contains("SESSION");
         assertThat(replica.seen.getFirst().query()).contains("consistency=SESSION");
         assertThat(leader.seen.getFirst().query()).contains("consistency=SESSION");
+        assertThat(replica.seen.getFirst().header("X-Strata-Position")).isEqualTo("1:5");
+        assertThat(leader.seen.getFirst().header("X-Strata-Position")).isEqualTo("1:5");
     }
 
     @Test

@@ -26,11 +26,17 @@ class ConfigExampleTest {
         assertThat(c.getNodeClient().getMaxConnectionsPerNode()).isEqualTo(64);
         assertThat(c.getLimits().maxKeyBytes()).isEqualTo(4096);
         JsonNode tree = new ObjectMapper(new YAMLFactory()).readTree(yml);
-        for (String group : new String[]{"zookeeper", "requests", "nodeClient", "limits"}) {
+        assertThat(c.getHealth().getInterval().toMilliseconds()).isEqualTo(1000);
+        assertThat(c.getLimits().getMaxScanLimit()).isEqualTo(1000);
+        for (String group : new String[]{"zookeeper", "requests", "nodeClient", "limits", "health"}) {
             assertThat(tree.has(group)).as(group).isTrue();
         }
         assertThat(tree.get("requests").has("backoffMax")).isTrue();
         assertThat(tree.get("nodeClient").has("suspectFor")).isTrue();
+        for (String key : new String[]{"interval", "timeout", "unhealthyAfter", "healthyAfter", "outlierFactor", "outlierFloor"}) {
+            assertThat(tree.get("health").has(key)).as("health." + key).isTrue();
+        }
+        assertThat(tree.get("limits").has("maxBatchKeys")).isTrue();
         assertThat(tree.has("reconcileInterval")).isTrue();
     }
 }

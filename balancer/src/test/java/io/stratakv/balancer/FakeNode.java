@@ -23,7 +23,9 @@ import java.util.stream.Collectors;
 
 /**
  * A storage node's data API for tests: a JDK HTTP server on a real port that answers from a
- * script (one reply per request, then the default), and records every request it got.
+ * script (one reply per request, then the default), and records every request it got. Its
+ * {@code /healthcheck} (the admin endpoint; tests register the same port as admin port) answers
+ * 200 or 500 per {@link #healthy} and is neither scripted nor recorded.
  */
 final class FakeNode implements AutoCloseable {
 
@@ -64,8 +66,11 @@ final class FakeNode implements AutoCloseable {
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final Deque<Reply> script = new ArrayDeque<>();
     private volatile Reply fallback = Reply.ok("value");
+    private volatile java.util.function.Function<Seen, Reply> handler;
     final List<Seen> seen = new CopyOnWriteArrayList<>();
     private final CountDownLatch closed = new CountDownLatch(1);
+    volatile boolean healthy = true;
+    final java.util.concurrent.atomic.AtomicInteger healthPolls = new java.util.concurrent.atomic.AtomicInteger();
 
     FakeNode(String id) throws IOException {
         this.id = id;
@@ -85,23 +90,38 @@ final class FakeNode implements AutoCloseable {
         return this;
     }
 
+    /** Computes the reply of every request the script does not answer (instead of {@link #always}). */
+    FakeNode handler(java.util.function.Function<Seen, Reply> h) {
+        handler = h;
+        return this;
+    }
+
     FakeNode always(Reply reply) {
         fallback = reply;
         return this;
     }
 
-    private synchronized Reply next() {
-        Reply r = script.poll();
-        return r != null ? r : fallback;
-    }
-
     private void handle(HttpExchange ex) throws IOException {
+        if (ex.getRequestURI().getPath().equals("/healthcheck")) {
+            healthPolls.incrementAndGet();
+            ex.sendResponseHeaders(healthy ? 200 : 500, -1);
+            ex.close();
+            return;
+        }
         byte[] body = ex.getRequestBody().readAllBytes();
         Map<String, String> headers = ex.getRequestHeaders().entrySet().stream().collect(Collectors.toMap(
                 e -> e.getKey().toLowerCase(Locale.ROOT), e -> e.getValue().getFirst(), (a, b) -> a));
-        seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), ex.getRequestURI().getRawQuery(),
-                headers, body, System.nanoTime()));
-        Reply r = next();
+        Seen s = new Seen(ex.getRequestMethod(), ex.getRequestURI().getRawPath(), ex.getRequestURI().getRawQuery(),
+                headers, body, System.nanoTime());
+        seen.add(s);
+        Reply r;
+        synchronized (this) {
+            r = script.poll();
+        }
+        if (r == null) {
+            var h = handler;
+            r = h != null ? h.apply(s) : fallback;
+        }
         if (r == Reply.HANG) {
             try {
                 closed.await(30, TimeUnit.SECONDS);

@@ -101,6 +101,8 @@ public class NodeApplication extends Application<NodeConfiguration> {
         env.servlets().addServlet("strata-scan", new ScanServlet(replicas, limits, env.metrics())).addMapping("/v1/scan/*");
         env.servlets().addServlet("strata-internal", new InternalServlet(replicas, nodeId, registrar::incarnation))
                 .addMapping("/internal/v1/*");
+        io.stratakv.node.resources.JsonErrorHandler.install(env); // Jetty's own 4xx answers in the JSON error shape
+        env.jersey().disable(); // no Jersey resources: unknown paths get the JSON 404, not Jersey's own shape
 
         env.admin().addTask(new PartitionTasks.Flush(replicas));
         env.admin().addTask(new PartitionTasks.Compact(replicas));

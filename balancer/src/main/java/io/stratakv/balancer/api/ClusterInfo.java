@@ -19,9 +19,12 @@ public record ClusterInfo(long generation, boolean loaded, List<Node> nodes, Lis
      * @param live        its ephemeral znode exists
      * @param suspect     this balancer saw consecutive failures recently and avoids it for reads
      * @param outstanding requests in flight to it from this balancer
+     * @param healthy     its admin /healthcheck answered well in the last polls (active health)
+     * @param slow        a latency outlier among the nodes (reads avoid it while another replica can serve)
+     * @param latencyMs   EWMA of this balancer's calls to it, milliseconds (0: none yet)
      */
     public record Node(String id, String host, int dataPort, NodeState state, boolean live, boolean suspect,
-                       int outstanding) {
+                       int outstanding, boolean healthy, boolean slow, double latencyMs) {
     }
 
     public record Keyspace(String name, KeyspaceState state, int partitions, int replicationFactor,

@@ -22,6 +22,34 @@ public class LimitsFactory {
     @NotNull
     private DataSize maxBodySize = DataSize.mebibytes(2);
 
+    /** Most items in one batch (all partitions together): 400 INVALID_ARGUMENT reason too_many_keys. */
+    @jakarta.validation.constraints.Min(1)
+    private int maxBatchKeys = 1000;
+
+    /** Largest scan limit= (and page asked of a node): keep at or below the nodes' limits.maxScanLimit. */
+    @jakarta.validation.constraints.Min(1)
+    private int maxScanLimit = 1000;
+
+    @JsonProperty
+    public int getMaxBatchKeys() {
+        return maxBatchKeys;
+    }
+
+    @JsonProperty
+    public void setMaxBatchKeys(int maxBatchKeys) {
+        this.maxBatchKeys = maxBatchKeys;
+    }
+
+    @JsonProperty
+    public int getMaxScanLimit() {
+        return maxScanLimit;
+    }
+
+    @JsonProperty
+    public void setMaxScanLimit(int maxScanLimit) {
+        this.maxScanLimit = maxScanLimit;
+    }
+
     @JsonProperty
     public DataSize getMaxKeySize() {
         return maxKeySize;

@@ -51,7 +51,8 @@ public final class ClusterServlet extends HttpServlet {
                 .map(ZnodeEntry::value)
                 .sorted(Comparator.comparing(NodeRegistration::nodeId))
                 .map(n -> new ClusterInfo.Node(n.nodeId(), n.host(), n.dataPort(), n.state(), v.isLive(n.nodeId()),
-                        health.isSuspect(n.nodeId()), health.outstanding(n.nodeId())))
+                        health.isSuspect(n.nodeId()), health.outstanding(n.nodeId()), !health.isDown(n.nodeId()),
+                        health.isSlow(n.nodeId()), health.latencyEwmaMillis(n.nodeId())))
                 .toList();
         List<ClusterInfo.Keyspace> keyspaces = new ArrayList<>();
         List<ClusterInfo.Partition> partitions = new ArrayList<>();

@@ -17,6 +17,31 @@ final class ErrorResponses {
     private ErrorResponses() {
     }
 
+    /** The outcome name for {@link RouteMetrics}: ok, partial (207) or the error's code. */
+    static String outcome(Answer a) {
+        if (a.error() != null) {
+            return a.error().code().name();
+        }
+        if (a.status() == 207) {
+            return "partial";
+        }
+        if (a.status() < 400) {
+            return "ok";
+        }
+        try {
+            ErrorBody e = JSON.readValue(a.body(), ErrorBody.class);
+            return e.code().name();
+        } catch (IOException | RuntimeException e) {
+            return "http" + a.status();
+        }
+    }
+
+    /** Sends a refusal of the request itself (an {@link ErrorBody}). */
+    static void send(HttpServletResponse resp, io.stratakv.zk.contract.ErrorCode code, String message,
+                     Map<String, String> details) throws IOException {
+        send(resp, Answer.error(code, message, details));
+    }
+
     static void send(HttpServletResponse resp, Answer a) throws IOException {
         if (resp.isCommitted()) {
             return;

@@ -14,6 +14,6 @@ public final class NotFoundServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         ErrorResponses.send(resp, Answer.error(ErrorCode.NOT_FOUND, "no such endpoint: " + req.getMethod() + " "
-                + req.getRequestURI() + " (the balancer serves /v1/kv/{key}, /v1/kv/{keyspace}/{key} and /v1/cluster)"));
+                + req.getRequestURI() + " (the balancer serves /v1/kv/{key}, /v1/kv/{keyspace}/{key}, /v1/kv[/{keyspace}]:batchGet|:batchPut, /v1/scan[/{keyspace}] and /v1/cluster)"));
     }
 }

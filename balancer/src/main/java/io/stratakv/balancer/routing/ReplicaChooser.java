@@ -9,7 +9,8 @@ import java.util.random.RandomGenerator;
 
 /**
  * Picks the replica of a read that any replica may serve: power of two choices by least
- * outstanding requests (Mitzenmacher), among the candidates that are live, not suspect and not
+ * outstanding requests (Mitzenmacher), among the candidates that are live, not avoided
+ * ({@link NodeHealth#avoid}: suspect, down by active health, or a latency outlier) and not
  * already failed in this request; if none is left it falls back to live-or-suspect ones, so a read
  * is never refused just because every replica recently failed.
  */
@@ -30,7 +31,7 @@ public final class ReplicaChooser {
             if (failedThisRequest.contains(r)) {
                 continue;
             }
-            if (live.contains(r) && !health.isSuspect(r)) {
+            if (live.contains(r) && !health.avoid(r)) {
                 healthy.add(r);
             } else {
                 fallback.add(r);

@@ -1,5 +1,7 @@
 package io.stratakv.balancer.routing;
 
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stratakv.balancer.client.NodeCallException;
 import io.stratakv.balancer.client.NodeClient;
@@ -53,6 +55,15 @@ import java.util.Set;
  * unexpected 5xx), a write that does not end in a definite answer is answered 504
  * TIMEOUT_UNKNOWN_OUTCOME, never a plain failure.
  *
+ * <p><b>SESSION.</b> The position forwarded to the node ({@code X-Strata-Position}) is the client's
+ * token for the partition the request is routed to ({@link SessionTokens}), else the client's own
+ * plain position. With neither, the read goes to the leader with position {@code 0:0}: the client
+ * has written nothing there that it must see, and the leader answers from its applied state.
+ *
+ * <p><b>Partition by id.</b> A scan page names its partition ({@link KvRequest#partitionId}); if
+ * the map no longer routes that partition (it was split or retired), the answer is at once
+ * PARTITION_NOT_FOUND with {@code details.reason = map_changed}, so the caller re-plans.
+ *
  * <p>Thread-safe: no mutable state of its own; one call per request thread.
  */
 public final class Router {
@@ -73,14 +84,31 @@ public final class Router {
     private final NodeHealth health;
     private final ReplicaChooser chooser;
     private final Backoff backoff;
+    private final Counter retries;
 
-    public Router(PartitionMap map, NodeClient nodes, NodeHealth health, ReplicaChooser chooser, Backoff backoff) {
+    public Router(PartitionMap map, NodeClient nodes, NodeHealth health, ReplicaChooser chooser, Backoff backoff,
+                  MetricRegistry metrics) {
         this.map = map;
         this.nodes = nodes;
         this.health = health;
         this.chooser = chooser;
         this.backoff = backoff;
+        this.retries = metrics.counter(MetricRegistry.name("strata", "balancer", "retries"));
     }
+
+    /** The current partition map (for callers that split a request by partition). */
+    public PartitionMap map() {
+        return map;
+    }
+
+    /** The next backoff wait of a request that has retried {@code n} times, counted as one retry. */
+    private Duration retryDelay(Progress pr) {
+        retries.inc();
+        return backoff.delay(pr.retries++);
+    }
+
+    /** Reason in {@code details.reason} of the answer to a partition-by-id request whose partition is gone. */
+    public static final String MAP_CHANGED = "map_changed";
 
     private record Target(String node, String address, long epoch, boolean leaderRouted) {
     }
@@ -101,9 +129,10 @@ public final class Router {
     }
 
     public Answer route(KvRequest req) throws InterruptedException {
-        long hash = KeyHash.hash(req.key());
+        long hash = req.key() == null ? 0 : KeyHash.hash(req.key());
         Progress pr = new Progress();
         pr.leaderOnly = req.isWrite() || req.consistency().equals(ReadConsistency.STRONG.name());
+        boolean session = req.consistency().equals(ReadConsistency.SESSION.name());
         while (true) {
             ClusterView view = map.view();
             Optional<KeyspaceRoutes> ks = view.keyspace(req.keyspace());
@@ -111,14 +140,32 @@ public final class Router {
                 pr.last = Answer.error(ErrorCode.KEYSPACE_NOT_FOUND, "keyspace " + req.keyspace() + " does not exist");
                 return finish(req, pr);
             }
-            PartitionRecord p = ks.get().partitionForHash(hash).orElse(null);
+            PartitionRecord p;
+            if (req.partitionId() >= 0) {
+                p = ks.get().routed().stream().filter(r -> r.partitionId() == req.partitionId()).findFirst().orElse(null);
+                if (p == null) {
+                    return Answer.error(ErrorCode.PARTITION_NOT_FOUND, "partition " + req.keyspace() + "/"
+                            + req.partitionId() + " is no longer routed (the partition map changed)",
+                            Map.of("reason", MAP_CHANGED, "partition", Integer.toString(req.partitionId())));
+                }
+            } else {
+                p = ks.get().partitionForHash(hash).orElse(null);
+            }
+            String position = null;
+            if (session && p != null) {
+                position = req.session().forPartition(p.partitionId());
+                if (position == null && !req.explicitPosition()) {
+                    position = "0:0";
+                    pr.leaderOnly = true; // nothing of the client's to see here: the leader answers at once
+                }
+            }
             Target t = p == null ? null : target(p, view, pr);
             if (t == null) {
                 pr.last = Answer.error(ErrorCode.PARTITION_UNAVAILABLE, p == null
                         ? "no partition of " + req.keyspace() + " covers the key's hash in this balancer's map"
                         : "partition " + req.keyspace() + "/" + p.partitionId() + " has no reachable leader now ("
                         + p.state() + " at epoch " + p.leaderEpoch() + ")", partitionDetails(p));
-                if (!awaitMapChange(req, view.generation(), backoff.delay(pr.retries++))) {
+                if (!awaitMapChange(req, view.generation(), retryDelay(pr))) {
                     return finish(req, pr);
                 }
                 continue;
@@ -133,8 +180,14 @@ public final class Router {
                         + " before the deadline", Map.of("node", t.node()));
                 return finish(req, pr);
             }
+            long sent = System.nanoTime();
             try {
-                resp = nodes.send(nodeRequest(req, t, remaining));
+                resp = nodes.send(nodeRequest(req, t, remaining, position));
+                health.latency(t.node(), System.nanoTime() - sent);
+            } catch (IllegalArgumentException e) {
+                // The JDK client refused to build the request (a header or URI it cannot send): nothing was sent.
+                return Answer.error(ErrorCode.INVALID_ARGUMENT, "the request cannot be forwarded as given: "
+                        + e.getMessage(), Map.of("reason", "unforwardable"));
             } catch (NodeCallException e) {
                 if (!onNoAnswer(req, pr, p, t, e, view.generation())) {
                     return finish(req, pr);
@@ -177,7 +230,7 @@ public final class Router {
                 .orElse(null);
     }
 
-    private NodeRequest nodeRequest(KvRequest req, Target t, Duration remaining) {
+    private NodeRequest nodeRequest(KvRequest req, Target t, Duration remaining, String position) {
         long nodeMs = Math.max(1, remaining.minus(NODE_DEADLINE_MARGIN).toMillis());
         StringBuilder q = new StringBuilder(req.passQuery());
         append(q, "consistency=" + req.consistency());
@@ -191,8 +244,11 @@ public final class Router {
         if (req.requestId() != null) {
             headers.put("X-Request-Id", List.of(req.requestId()));
         }
-        return new NodeRequest(req.method(), t.address(), "/v1/kv/" + req.keyspace() + "/" + req.rawKey(),
-                q.toString(), headers, req.body(), remaining);
+        if (position != null) {
+            headers.keySet().removeIf(n -> n.equalsIgnoreCase("X-Strata-Position"));
+            headers.put("X-Strata-Position", List.of(position));
+        }
+        return new NodeRequest(req.method(), t.address(), req.nodePath(), q.toString(), headers, req.body(), remaining);
     }
 
     private static void append(StringBuilder q, String param) {
@@ -213,8 +269,7 @@ public final class Router {
         if (pr.redirect != null && pr.redirect.node().equals(t.node())) {
             pr.redirect = null;
         }
-        LOG.debug("{} {}/{} partition {} epoch {}: node {} gave no answer: {}", req.method(), req.keyspace(),
-                req.rawKey(), p.partitionId(), t.epoch(), t.node(), e.getMessage());
+        LOG.debug("{} {} partition {} epoch {}: node {} gave no answer: {}", req.method(), req.nodePath(), p.partitionId(), t.epoch(), t.node(), e.getMessage());
         pr.last = Answer.error(ErrorCode.PARTITION_UNAVAILABLE, e.getMessage(), Map.of("node", t.node(),
                 "partition", Integer.toString(p.partitionId())));
         if (!pr.leaderOnly && !pr.failed.containsAll(p.replicas())) {
@@ -223,7 +278,7 @@ public final class Router {
         if (!pr.leaderOnly) {
             pr.failed.clear(); // every replica failed once: back off, then start over
         }
-        return awaitMapChange(req, generation, backoff.delay(pr.retries++));
+        return awaitMapChange(req, generation, retryDelay(pr));
     }
 
     /** Handles a node's answer: the final answer, or empty to try again. */
@@ -244,7 +299,7 @@ public final class Router {
                 if (pr.redirect != null && !pr.redirect.node().equals(t.node()) && pr.hops++ < IMMEDIATE_REDIRECTS) {
                     return Optional.empty();
                 }
-                return awaitMapChange(req, generation, backoff.delay(pr.retries++)) ? Optional.empty() : Optional.of(finish(req, pr));
+                return awaitMapChange(req, generation, retryDelay(pr)) ? Optional.empty() : Optional.of(finish(req, pr));
             }
             case STALE_EPOCH, FENCED, KEYSPACE_NOT_FOUND, PARTITION_NOT_FOUND, PARTITION_SPLIT -> {
                 // The node (or this map) is behind the other: re-read, then give ZooKeeper a moment.
@@ -253,19 +308,19 @@ public final class Router {
                 pr.last = relay(req, p, t, resp);
                 pr.redirect = null;
                 refreshQuietly(req.keyspace(), p.partitionId());
-                return awaitMapChange(req, generation, backoff.delay(pr.retries++)) ? Optional.empty() : Optional.of(finish(req, pr));
+                return awaitMapChange(req, generation, retryDelay(pr)) ? Optional.empty() : Optional.of(finish(req, pr));
             }
             case PARTITION_UNAVAILABLE, ZOOKEEPER_UNAVAILABLE, OVERLOADED -> {
                 health.success(t.node());
                 pr.last = relay(req, p, t, resp);
                 pr.redirect = null;
-                Duration wait = max(retryAfter(resp), backoff.delay(pr.retries++));
+                Duration wait = max(retryAfter(resp), retryDelay(pr));
                 return sleepWithin(req, wait) ? Optional.empty() : Optional.of(finish(req, pr));
             }
             case TIMEOUT_UNKNOWN_OUTCOME -> {
                 pr.ambiguous |= req.isWrite();
                 pr.last = relay(req, p, t, resp);
-                return sleepWithin(req, backoff.delay(pr.retries++)) ? Optional.empty() : Optional.of(finish(req, pr));
+                return sleepWithin(req, retryDelay(pr)) ? Optional.empty() : Optional.of(finish(req, pr));
             }
             default -> {
                 if (s < 500) {
@@ -281,7 +336,7 @@ public final class Router {
                 pr.failed.add(t.node());
                 pr.ambiguous |= req.isWrite();
                 pr.last = relay(req, p, t, resp);
-                return sleepWithin(req, backoff.delay(pr.retries++)) ? Optional.empty() : Optional.of(finish(req, pr));
+                return sleepWithin(req, retryDelay(pr)) ? Optional.empty() : Optional.of(finish(req, pr));
             }
         }
     }

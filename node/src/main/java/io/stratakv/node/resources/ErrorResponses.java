@@ -50,6 +50,11 @@ final class ErrorResponses {
             };
             return ErrorBody.of(code, se.getMessage());
         }
+        if (e instanceof org.eclipse.jetty.http.HttpException he && he.getCode() >= 400 && he.getCode() < 500) {
+            // The servlet container refused to decode the query (getParameter on bytes that are not UTF-8).
+            return ErrorBody.of(ErrorCode.INVALID_ARGUMENT, "the query string cannot be decoded: " + e.getMessage(),
+                    java.util.Map.of("reason", "bad_query"));
+        }
         if (e instanceof IllegalArgumentException) {
             return ErrorBody.of(ErrorCode.INVALID_ARGUMENT, String.valueOf(e.getMessage()));
         }
