@@ -47,6 +47,10 @@ public final class ClusterSpec {
         return sessionTimeout;
     }
 
+    public int partitions() {
+        return partitions;
+    }
+
     public String name() {
         return name;
     }

@@ -80,6 +80,27 @@ public final class ScenarioRun implements AutoCloseable {
         Thread.sleep(d.toMillis());
     }
 
+    /**
+     * Waits until the clients get {@code writes} more acknowledged writes (liveness after a fault
+     * healed); fails after {@code timeout}.
+     */
+    public void awaitProgress(int writes, Duration timeout) {
+        long target = workload.okWrites() + writes;
+        Cluster.await(writes + " more acknowledged writes", timeout, () -> workload.okWrites() >= target);
+    }
+
+    /** The node leading the partition of {@code key}, waiting for one that is alive and not paused. */
+    public String leaderOf(String key) {
+        String[] leader = new String[1];
+        Cluster.await("a live leader for " + key, Duration.ofSeconds(60), () -> {
+            Optional<String> l = cluster.partitionOf(key).leader();
+            if (l.isEmpty() || !cluster.process(l.get()).isAlive() || cluster.process(l.get()).isPaused()) return false;
+            leader[0] = l.get();
+            return true;
+        });
+        return leader[0];
+    }
+
     public void note(String text) {
         notes.add(text);
         System.out.println("[scenario] " + cluster.spec().name() + ": " + text);
@@ -132,15 +153,9 @@ public final class ScenarioRun implements AutoCloseable {
         return new Verdicts(lin, lost, acks, zk);
     }
 
-    /** The partition leader of the key {@code key0}'s partition, waiting for one. */
+    /** The leader of the partition of the first key, waiting for a live one. */
     public String leaderOfFirstKey() {
-        String[] leader = new String[1];
-        Cluster.await("a leader for " + workload.keys().getFirst(), Duration.ofSeconds(30), () -> {
-            Optional<String> l = cluster.partitionOf(workload.keys().getFirst()).leader();
-            l.ifPresent(x -> leader[0] = x);
-            return l.isPresent();
-        });
-        return leader[0];
+        return leaderOf(workload.keys().getFirst());
     }
 
     public Map<String, Long> counts() {
