@@ -19,7 +19,8 @@ public final class ClusterSpec {
     int replicationFactor = 3;
     Duration sessionTimeout = Duration.ofSeconds(5);
     String fsyncPolicy = "ALWAYS";
-    boolean network = true;
+    /** -Dit.network=false runs every cluster on loopback (scenarios that cut links are then skipped). */
+    boolean network = Boolean.parseBoolean(System.getProperty("it.network", "true"));
     boolean leaderBalancing = true;
     String heap = "-Xmx256m";
 

@@ -138,7 +138,8 @@ public final class ScenarioRun implements AutoCloseable {
         notes.forEach(n -> b.append("note: ").append(n).append('\n'));
         b.append("linearizability: ").append(lin).append('\n');
         b.append("lost writes: ").append(lost).append('\n');
-        b.append("epochs (write acks): ").append(acks).append(", unattributed acks ").append(workload.unattributedAcks()).append('\n');
+        b.append("epochs (write acks): ").append(acks).append(", unattributed acks ").append(workload.unattributedAcks())
+                .append(workload.unattributedAcks() > 0 ? " " + workload.unattributedReasons() : "").append('\n');
         b.append("epochs (partition znodes): ").append(zk).append('\n');
         b.append("history: ").append(saved).append('\n');
         System.out.println(b);

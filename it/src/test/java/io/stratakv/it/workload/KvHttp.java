@@ -52,16 +52,28 @@ public final class KvHttp {
 
     private final HttpClient http;
     private final URI base;
+    private final String path;
     private final Duration requestTimeout;
 
+    /** Through a balancer ({@code /v1/kv/{key}}, keyspace {@code default}). */
     public KvHttp(URI balancer, Duration requestTimeout) {
+        this(balancer, "/v1/kv/", requestTimeout);
+    }
+
+    /** Straight to one node's data API ({@code /v1/kv/default/{key}}), bypassing the balancer's routing. */
+    public static KvHttp direct(URI node, Duration requestTimeout) {
+        return new KvHttp(node, "/v1/kv/default/", requestTimeout);
+    }
+
+    private KvHttp(URI base, String path, Duration requestTimeout) {
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).version(HttpClient.Version.HTTP_1_1).build();
-        this.base = balancer;
+        this.base = base;
+        this.path = path;
         this.requestTimeout = requestTimeout;
     }
 
     private URI uri(String key, String query) {
-        return base.resolve("/v1/kv/" + URLEncoder.encode(key, StandardCharsets.UTF_8) + "?" + query
+        return base.resolve(path + URLEncoder.encode(key, StandardCharsets.UTF_8) + "?" + query
                 + "&timeoutMs=" + requestTimeout.toMillis());
     }
 

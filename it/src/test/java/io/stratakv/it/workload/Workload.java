@@ -41,6 +41,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class Workload implements AutoCloseable {
     private static final int FINAL_PROCESS_BASE = 1000;
     private static final int ZK_POLLER = -1;
+    private static final int DIRECT_PROCESS_BASE = 500;
+    private int directClients;
 
     private final Cluster cluster;
     private final int clients;
@@ -52,6 +54,7 @@ public final class Workload implements AutoCloseable {
     private final Map<String, String> zkLeaders = new ConcurrentHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong unattributedAcks = new AtomicLong();
+    private final Map<String, Long> unattributedWhy = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> outcomes = new ConcurrentHashMap<>();
     private final List<Thread> threads = new ArrayList<>();
     private final Duration requestTimeout = Duration.ofSeconds(3);
@@ -84,6 +87,23 @@ public final class Workload implements AutoCloseable {
         poller.setDaemon(true);
         threads.add(poller);
         poller.start();
+    }
+
+    /**
+     * Adds {@code count} clients that talk straight to the node {@code host} (no balancer, no
+     * epoch), from process id {@code 500 + n}: a deposed leader must refuse them or answer them
+     * correctly, which the checkers then judge like every other operation.
+     */
+    public synchronized void startDirectClients(String host, int count) {
+        if (!running.get()) throw new IllegalStateException("not running");
+        for (int i = 0; i < count; i++) {
+            int process = DIRECT_PROCESS_BASE + directClients++;
+            KvHttp http = KvHttp.direct(cluster.nodeUri(host), requestTimeout);
+            Thread t = new Thread(() -> clientLoop(process, http, new Random(seed * 17 + process)), "direct-" + process);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
     }
 
     /** Stops the clients and waits for their last operations to complete. */
@@ -156,12 +176,15 @@ public final class Workload implements AutoCloseable {
     private void observeAck(int process, KvHttp.Answer a, String requestId) {
         if (a.partition() < 0 || a.epoch() < 0 || a.offset() < 0) {
             unattributedAcks.incrementAndGet();
+            unattributedWhy.merge("partition " + a.partition() + " epoch " + a.epoch() + " offset " + a.offset()
+                    + (a.duplicate() ? " duplicate" : ""), 1L, Long::sum);
             return;
         }
         String partition = Cluster.KEYSPACE + "/" + a.partition();
         Optional<String> leader = a.node().or(() -> Optional.ofNullable(zkLeaders.get(partition + "@" + a.epoch())));
         if (leader.isEmpty()) {
             unattributedAcks.incrementAndGet();
+            unattributedWhy.merge("no node header and no znode leader for epoch " + a.epoch(), 1L, Long::sum);
             return;
         }
         ackObservations.add(new EpochObservation(process, partition, a.epoch(), leader.get(), a.offset(), requestId, true));
@@ -247,6 +270,11 @@ public final class Workload implements AutoCloseable {
 
     public long unattributedAcks() {
         return unattributedAcks.get();
+    }
+
+    /** Why acknowledgements could not become epoch observations, with counts. */
+    public Map<String, Long> unattributedReasons() {
+        return Map.copyOf(unattributedWhy);
     }
 
     private static void pause(long millis) {
