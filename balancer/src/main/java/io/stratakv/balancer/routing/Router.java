@@ -376,6 +376,8 @@ public final class Router {
         Map<String, String> h = new LinkedHashMap<>();
         h.put("X-Strata-Partition", Integer.toString(p.partitionId()));
         h.put("X-Strata-Epoch", Long.toString(t.epoch()));
+        // Which node answered: lets a client (and the it module's epoch checker) attribute an acknowledgement.
+        h.put("X-Strata-Node", t.node());
         h.put("X-Strata-Consistency", req.consistency());
         resp.headers().forEach((name, values) -> {
             if (name.startsWith("x-strata-") && !values.isEmpty()) {

@@ -19,7 +19,11 @@ final class LeaderTerm {
     final long epochStartOffset;
     final String self;
     final List<String> voters;
-    final List<String> learners;
+    /**
+     * Replaced when the controller adds or removes a learner within this epoch (a learner never
+     * counts toward commit, so its set may change without a new epoch; voters may not).
+     */
+    volatile List<String> learners;
     private final ConcurrentHashMap<String, Long> durableEnd = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> echoedToken = new ConcurrentHashMap<>();
     final AtomicLong readToken = new AtomicLong();
@@ -30,6 +34,10 @@ final class LeaderTerm {
         this.self = self;
         this.voters = List.copyOf(voters);
         this.learners = List.copyOf(learners);
+    }
+
+    void setLearners(List<String> newLearners) {
+        learners = List.copyOf(newLearners);
     }
 
     boolean isMember(String replicaId) {

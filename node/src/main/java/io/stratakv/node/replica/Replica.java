@@ -251,7 +251,16 @@ public final class Replica implements AutoCloseable {
             if (same && (v.state() == ReplicaState.LEADER || v.state() == ReplicaState.FOLLOWER
                     || v.state() == ReplicaState.CATCHING_UP)) {
                 startSplitIfAsked(rec); // ONLINE → SPLITTING keeps the leader and the epoch
-                return; // already cut over to this epoch
+                // Already cut over to this epoch. The controller adds a learner without a new
+                // epoch (ReplicaMover), so a leader takes the learner set from every record: else
+                // it refuses the new learner's fetches and the move never completes.
+                LeaderTerm t = term;
+                if (v.state() == ReplicaState.LEADER && t != null && t.epoch == e
+                        && !t.learners.equals(rec.learners())) {
+                    LOG.info("replica {}: learners {} -> {} at epoch {}", where(), t.learners, rec.learners(), e);
+                    t.setLearners(rec.learners());
+                }
+                return;
             }
             if (leader.equals(me)) {
                 LeaderTerm t = term;
