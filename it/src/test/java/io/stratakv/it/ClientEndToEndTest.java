@@ -33,7 +33,6 @@ import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -261,7 +260,6 @@ class ClientEndToEndTest {
 
     @Test
     @Order(5)
-    @Disabled("needs the balancer's X-Strata-Session (branch wip-balapi); enable when it is merged")
     void sessionReadsSeeThisClientsWrites() {
         for (int i = 0; i < 20; i++) {
             client.put("session-" + i, "v" + i);
@@ -273,7 +271,6 @@ class ClientEndToEndTest {
 
     @Test
     @Order(6)
-    @Disabled("needs the balancer's batchGet/batchPut (branch wip-balapi); enable when it is merged")
     void batchPutAndGetAcrossPartitions() {
         List<BatchWrite> items = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
@@ -295,7 +292,6 @@ class ClientEndToEndTest {
 
     @Test
     @Order(7)
-    @Disabled("needs the balancer's scan (branch wip-balapi); enable when it is merged")
     void scanMergesPartitionsInKeyOrder() {
         for (int i = 0; i < 150; i++) {
             client.put(String.format("scan/%03d", i), "v" + i);

@@ -5,7 +5,6 @@ import io.stratakv.it.harness.ClusterSpec;
 import io.stratakv.zk.records.PartitionRecord;
 import io.stratakv.zk.records.PartitionState;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -199,8 +198,6 @@ class FaultScenariosTest {
     }
 
     @Test
-    @Disabled("the node side of a split (the split entry in the log, each replica splitting its state) is being built "
-            + "on another branch; the controller alone leaves the partition SPLITTING. Enable after merging it.")
     void splitAPartitionUnderLoad() throws Exception {
         try (ScenarioRun run = ScenarioRun.start(ClusterSpec.named("split"))) {
             run.load(Duration.ofSeconds(3));
