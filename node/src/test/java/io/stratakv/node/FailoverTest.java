@@ -195,6 +195,15 @@ class FailoverTest {
         // A restarted node never resumes leading the epoch it led: it waits for an election.
         await("n1 is fenced after its restart", 10_000, () -> c.maybeReplica("n1")
                 .map(r -> r.view().state() == ReplicaState.FENCED).orElse(false));
+        // ... and says so in its status (STOPPED at the epoch ZooKeeper names it leader of), which is
+        // what makes a controller elect again instead of waiting for it forever.
+        HttpResponse<byte[]> refused = c.http.send(HttpRequest.newBuilder(c.base("n1").resolve("/internal/v1/status")).GET()
+                .build(), HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(NodeCluster.JSON.readValue(refused.body(), NodeStatus.class).partitions()).singleElement()
+                .satisfies(p -> {
+                    assertThat(p.role()).isEqualTo(ReplicaRole.STOPPED);
+                    assertThat(p.epoch()).isEqualTo(1);
+                });
         c.startElection();
         c.elect("n2", NODES);
         await("n2 leads epoch 2", 10_000, () -> c.replica("n2").view().state() == ReplicaState.LEADER);

@@ -106,6 +106,12 @@ public final class Replica implements AutoCloseable {
     private volatile FollowerLoop follower;
     /** The highest epoch this process was fenced at (invariant 3). */
     private volatile long fencedHere;
+    /**
+     * The epoch at which ZooKeeper named this replica leader but it refused to lead (it was not
+     * fenced at that epoch by this process: a restart, or a failed cut-over). Reported as STOPPED so
+     * that the controller elects again instead of waiting for a leader that will never serve.
+     */
+    private volatile long refusedLeadAt;
     private volatile boolean closed;
     /** Set when the store could not be reopened after a snapshot install: the engine health check fails. */
     private volatile boolean broken;
@@ -270,11 +276,19 @@ public final class Replica implements AutoCloseable {
                 } else if (fencedHere >= e && (e > v.epoch() || v.state() == ReplicaState.FENCED)) {
                     becomeLeader(v, rec);
                     startSplitIfAsked(rec);
-                } else if (v.state() != ReplicaState.FENCED || e > v.epoch()) {
-                    LOG.warn("replica {}: named leader at epoch {} without being fenced at it by this process "
-                            + "(restarted?); waiting for a new election", where(), e);
-                    stopTerms();
-                    transition(v, new View(ReplicaState.FENCED, e, ""));
+                } else {
+                    // Named leader at e without having been fenced at e by this process: it must not
+                    // lead (its log may lack what the election counted on). STOPPED in its status
+                    // makes the controller elect again.
+                    if (refusedLeadAt != e) {
+                        LOG.warn("replica {}: named leader at epoch {} without being fenced at it by this process "
+                                + "(restarted?); reporting STOPPED so that the controller elects again", where(), e);
+                    }
+                    refusedLeadAt = e;
+                    if (v.state() != ReplicaState.FENCED || e > v.epoch()) {
+                        stopTerms();
+                        transition(v, new View(ReplicaState.FENCED, e, ""));
+                    }
                 }
             } else {
                 stopTerms();
@@ -1005,7 +1019,7 @@ public final class Replica implements AutoCloseable {
         ReplicaRole role = switch (v.state()) {
             case LEADER -> ReplicaRole.LEADER;
             case FOLLOWER -> rec.learners().contains(ctx.nodeId()) ? ReplicaRole.LEARNER : ReplicaRole.FOLLOWER;
-            case FENCED -> ReplicaRole.FENCED;
+            case FENCED -> refusedLeadAt == v.epoch() ? ReplicaRole.STOPPED : ReplicaRole.FENCED;
             case CATCHING_UP -> ReplicaRole.RECOVERING;
             case OFFLINE -> ReplicaRole.STOPPED;
         };

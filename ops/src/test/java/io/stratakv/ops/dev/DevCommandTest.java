@@ -147,6 +147,9 @@ class DevCommandTest {
         reader.setDaemon(true);
         reader.start();
         assertThat(ready.await(READY_WITHIN.toSeconds(), TimeUnit.SECONDS)).as("ready in time; output:\n%s", output).isTrue();
+        if (!output.toString().contains(DevCommand.READY)) {
+            keepLogs(data); // the temp dir goes away with the test: keep what explains the failure
+        }
         assertThat(output.toString()).as("output").contains(DevCommand.READY);
         assertThat(balancer[0]).as("balancer URL in:\n%s", output).isNotNull();
         output.toString().lines().filter(l -> l.startsWith(DevCommand.READY)).forEach(System.out::println);
@@ -218,5 +221,20 @@ class DevCommandTest {
             }
         }
         throw new IllegalStateException("no block of " + size + " free ports found");
+    }
+
+    /** Copies the services' logs to target/dev-failure-logs (surefire's temp dirs are deleted). */
+    private static void keepLogs(java.nio.file.Path data) {
+        java.nio.file.Path logs = data.resolve("logs");
+        java.nio.file.Path keep = java.nio.file.Path.of("target", "dev-failure-logs", Long.toString(System.currentTimeMillis()));
+        try (var files = Files.list(logs)) {
+            Files.createDirectories(keep);
+            for (java.nio.file.Path f : (Iterable<java.nio.file.Path>) files::iterator) {
+                Files.copy(f, keep.resolve(f.getFileName()));
+            }
+            System.out.println("dev logs kept in " + keep.toAbsolutePath());
+        } catch (java.io.IOException e) {
+            System.out.println("could not keep the dev logs: " + e);
+        }
     }
 }
