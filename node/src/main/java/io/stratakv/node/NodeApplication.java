@@ -76,6 +76,7 @@ public class NodeApplication extends Application<NodeConfiguration> {
                 Math.min(200, repl.getFetchTimeout().toMilliseconds()), repl.getReconcileInterval().toMilliseconds(),
                 env.metrics());
         replicas.setRetention(repl.getRetention().settings());
+        replicas.setMemtableBudget(config.getStorage().getMemtableBudget().toBytes());
         env.lifecycle().manage(replicas);
 
         registrar = new NodeRegistrar(client, layout, nodeId, config.getRack(), dataDir);

@@ -528,6 +528,14 @@ public final class PartitionStore implements Closeable {
         tree.flush();
     }
 
+    /**
+     * Switches the active memtable and schedules its flush without waiting (the node's memtable
+     * budget); false if it was empty or the tree cannot write. See {@link LsmTree#requestFlush}.
+     */
+    public boolean requestFlush() {
+        return tree.requestFlush();
+    }
+
     /** Waits until no compaction is needed. */
     public void awaitCompactions() {
         tree.awaitCompactions();

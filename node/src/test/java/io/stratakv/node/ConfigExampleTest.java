@@ -25,6 +25,7 @@ class ConfigExampleTest {
         assertThat(c.getNodeId()).isEqualTo("node-1");
         assertThat(c.getStorage().getFsyncPolicy()).isEqualTo(FsyncPolicy.ALWAYS).isEqualTo(d.getStorage().getFsyncPolicy());
         assertThat(c.getStorage().getMemtableSize()).isEqualTo(d.getStorage().getMemtableSize());
+        assertThat(c.getStorage().getMemtableBudget()).isEqualTo(d.getStorage().getMemtableBudget());
         assertThat(c.getLimits().getMaxValueSize()).isEqualTo(d.getLimits().getMaxValueSize());
         assertThat(c.getLimits().getRequestTimeout()).isEqualTo(d.getLimits().getRequestTimeout());
         assertThat(c.getReplication().getFetchMaxWait()).isEqualTo(d.getReplication().getFetchMaxWait());

@@ -9,8 +9,9 @@ import jakarta.validation.constraints.NotNull;
 
 /**
  * Engine settings, under {@code storage:} in YAML. The block cache is one for the whole node, shared
- * by all its partition replicas; each replica still gets the whole memtable size as its own (a node
- * with N replicas may use N times it): a memtable budget shared by all partitions is future work.
+ * by all its partition replicas. Memtables have two limits: {@code memtableSize} caps each replica's
+ * own, and {@code memtableBudget} caps what all replicas of the node hold together (the largest is
+ * flushed early when the sum gets near it; see {@code MemtableBudget}).
  */
 public class StorageFactory {
 
@@ -25,6 +26,10 @@ public class StorageFactory {
     /** Memtable size per partition replica. */
     @NotNull
     private DataSize memtableSize = DataSize.mebibytes(64);
+
+    /** Memtables of all the node's replicas together (active and waiting for flush); 0 = unlimited. */
+    @NotNull
+    private DataSize memtableBudget = DataSize.mebibytes(256);
 
     /** Block cache of the node, shared by all its partition replicas. */
     @NotNull
@@ -75,6 +80,16 @@ public class StorageFactory {
     @JsonProperty
     public void setMemtableSize(DataSize memtableSize) {
         this.memtableSize = memtableSize;
+    }
+
+    @JsonProperty
+    public DataSize getMemtableBudget() {
+        return memtableBudget;
+    }
+
+    @JsonProperty
+    public void setMemtableBudget(DataSize memtableBudget) {
+        this.memtableBudget = memtableBudget;
     }
 
     @JsonProperty

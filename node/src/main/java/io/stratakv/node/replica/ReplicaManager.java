@@ -90,6 +90,8 @@ public final class ReplicaManager implements Managed, ReplicaContext {
     private volatile LogRetention retention = new LogRetention(LogRetention.Settings.defaults());
     private ScheduledExecutorService retentionThread;
     private final LocalSplits splits;
+    /** storage.memtableBudget: the memtables of every local replica together; unlimited until set. */
+    private volatile MemtableBudget memtableBudget;
 
     public ReplicaManager(CuratorFramework zk, ZkLayout layout, String nodeId, Path dataDir, StoreOptions storeOptions,
                           ReplicationClient client, int fetchMaxWaitMs, int fetchMaxBytes, long fetchRetryMs,
@@ -118,6 +120,21 @@ public final class ReplicaManager implements Managed, ReplicaContext {
         this.reconcileMs = reconcileMs;
         this.blockCache = new io.stratakv.storage.sstable.BlockCache(storeOptions.blockCacheBytes());
         this.splits = new LocalSplits(dataDir, storeOptions);
+        this.memtableBudget = newMemtableBudget(0);
+    }
+
+    private MemtableBudget newMemtableBudget(long bytes) {
+        return new MemtableBudget(bytes, storeOptions.maxImmutableMemtables(), replicas::values, metrics);
+    }
+
+    /** The node-wide memtable budget in bytes (node.yml {@code storage.memtableBudget}), 0 = unlimited; call before start. */
+    public void setMemtableBudget(long bytes) {
+        memtableBudget.close();
+        memtableBudget = newMemtableBudget(bytes);
+    }
+
+    public MemtableBudget memtableBudget() {
+        return memtableBudget;
     }
 
     /** Log retention settings (node.yml {@code replication.retention}); call before start. */
@@ -133,6 +150,7 @@ public final class ReplicaManager implements Managed, ReplicaContext {
     @Override
     public void start() throws Exception {
         SnapshotInstaller.deleteTree(snapshotWorkDir()); // checkpoints of snapshots served before a crash
+        memtableBudget.start();
         retentionThread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "strata-log-retention");
             t.setDaemon(true);
@@ -167,6 +185,7 @@ public final class ReplicaManager implements Managed, ReplicaContext {
     @Override
     public void stop() {
         scheduler.shutdownNow();
+        memtableBudget.close();
         if (retentionThread != null) {
             retentionThread.shutdownNow();
         }

@@ -472,6 +472,29 @@ public final class LsmTree implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the active memtable immutable and schedules its flush without waiting for it (the
+     * node-wide memtable budget asks this of the largest memtable; RocksDB's WriteBufferManager
+     * does the same). The flush goes through the flush barrier like any other, so the log is made
+     * durable up to the memtable's last offset first. Returns false, switching nothing, when the
+     * memtable is empty or the tree is closed or failed. Takes the write lock for a moment: a writer
+     * stalled by the engine's own brakes delays the caller, never the other way round.
+     */
+    public boolean requestFlush() {
+        synchronized (writeLock) {
+            stateLock.lock();
+            try {
+                if (closed || backgroundError != null || state.mem.isEmpty()) {
+                    return false;
+                }
+                switchMemTable();
+                return true;
+            } finally {
+                stateLock.unlock();
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------ compaction
 
     /** Caller holds stateLock. */
@@ -810,6 +833,16 @@ public final class LsmTree implements AutoCloseable {
             sum += m.approximateBytes();
         }
         return sum;
+    }
+
+    /** Bytes in the active (still written) memtable only. */
+    public long activeMemtableBytes() {
+        return state.mem.approximateBytes();
+    }
+
+    /** Memtables switched out and waiting for (or in) their flush. */
+    public int immutableMemtableCount() {
+        return state.immutables.size();
     }
 
     public long levelBytes(int level) {
