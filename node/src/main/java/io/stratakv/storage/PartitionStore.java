@@ -570,6 +570,16 @@ public final class PartitionStore implements Closeable {
         return log;
     }
 
+    /**
+     * The end this replica may count toward a commit (replication): every offset below it is
+     * durable as far as the fsync policy promises. ALWAYS and INTERVAL: fsynced. NEVER: written to
+     * the OS, since that policy never fsyncs on its own; counting only fsynced offsets would leave
+     * commits waiting for a segment roll or a flush (DESIGN.md §4.6 states what NEVER may lose).
+     */
+    public long replicationDurableEnd() {
+        return options.fsyncPolicy() == FsyncPolicy.NEVER ? log.endOffset() : log.durableEndOffset();
+    }
+
     /** The store's directory (log/ and lsm/ inside it). */
     public Path dir() {
         return dir;

@@ -80,7 +80,7 @@ final class FollowerLoop implements Runnable {
                     truncated = true;
                 }
                 long end = store.log().endOffset();
-                FetchRequest req = new FetchRequest(ctx.nodeId(), epoch, end, store.log().durableEndOffset(),
+                FetchRequest req = new FetchRequest(ctx.nodeId(), epoch, end, store.replicationDurableEnd(),
                         store.commitEnd(), readToken, ctx.fetchMaxBytes(), ctx.fetchMaxWaitMs());
                 FetchResponse resp = ctx.replicationClient().fetch(leaderUri, replica.keyspace(), replica.partitionId(), req);
                 if (resp.leaderEpoch() != epoch) {

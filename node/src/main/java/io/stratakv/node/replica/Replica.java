@@ -512,7 +512,7 @@ public final class Replica implements AutoCloseable {
         }
         boolean all = consistency == WriteConsistency.ALL;
         boolean done = await(t, deadlineNanos, () -> store.commitEnd() > offset
-                && (!all || t.allHold(offset + 1, store.log().durableEndOffset())));
+                && (!all || t.allHold(offset + 1, store.replicationDurableEnd())));
         if (done) {
             for (int i = 0; i < offsets.length; i++) {
                 results.add(new WriteResult(offsets[i], t.epoch, outcomeOf(ms.get(i), offsets[i])));
@@ -677,7 +677,7 @@ public final class Replica implements AutoCloseable {
         if (term != t) {
             return;
         }
-        long candidate = Math.min(t.majorityDurableEnd(store.log().durableEndOffset()), store.log().endOffset());
+        long candidate = Math.min(t.majorityDurableEnd(store.replicationDurableEnd()), store.log().endOffset());
         if (candidate > t.epochStartOffset && candidate > store.commitEnd()) {
             store.commitTo(candidate);
             wakeAll();
