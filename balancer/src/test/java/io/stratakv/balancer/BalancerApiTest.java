@@ -590,6 +590,11 @@ class BalancerApiTest {
         assertThat(get("/v1/kv/mm/k").statusCode()).isEqualTo(404);
         assertThat(get("/v1/kv/mm/k").statusCode()).isEqualTo(200);
 
+        // The servlet counts a request once its answer is written, so the client can see the answer
+        // a moment before the count: wait for it (bounded), then check it is exact.
+        Await.until("both requests counted", 5_000, () -> m.timer("strata.balancer.get").getCount() >= timerBefore + 2
+                && m.counter("strata.balancer.get.ok").getCount() >= okBefore + 1
+                && m.counter("strata.balancer.get.KEY_NOT_FOUND").getCount() > 0);
         assertThat(m.counter("strata.balancer.get.KEY_NOT_FOUND").getCount()).isPositive();
         assertThat(m.counter("strata.balancer.get.ok").getCount()).isEqualTo(okBefore + 1);
         assertThat(m.timer("strata.balancer.get").getCount()).isEqualTo(timerBefore + 2);
