@@ -294,14 +294,14 @@ class ClientEndToEndTest {
     @Order(7)
     void scanMergesPartitionsInKeyOrder() {
         for (int i = 0; i < 150; i++) {
-            client.put(String.format("scan/%03d", i), "v" + i);
+            client.put(String.format("scan-%03d", i), "v" + i);
         }
         for (ReadConsistency c : ReadConsistency.values()) {
-            List<KeyValue> all = client.scan(Scan.prefix("scan/").pageSize(40), CallOptions.defaults().withRead(c)).toList();
+            List<KeyValue> all = client.scan(Scan.prefix("scan-").pageSize(40), CallOptions.defaults().withRead(c)).toList();
             assertThat(all).hasSize(150);
             assertThat(all.stream().map(KeyValue::keyAsString).toList()).isSorted();
         }
-        assertThat(client.scan(Scan.range("scan/010", "scan/020")).count()).isEqualTo(10);
+        assertThat(client.scan(Scan.range("scan-010", "scan-020")).count()).isEqualTo(10);
     }
 
     @Test

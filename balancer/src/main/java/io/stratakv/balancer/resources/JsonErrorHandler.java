@@ -54,6 +54,8 @@ public final class JsonErrorHandler extends org.eclipse.jetty.server.handler.Err
         ErrorCode code = switch (status) {
             case 404 -> ErrorCode.NOT_FOUND;
             case 413 -> ErrorCode.BODY_TOO_LARGE;
+            // The request line is too long: on the data API the key is what makes it long.
+            case 414 -> ErrorCode.KEY_TOO_LARGE;
             default -> status >= 500 ? ErrorCode.INTERNAL : ErrorCode.INVALID_ARGUMENT;
         };
         String m = message == null || message.isBlank() ? "HTTP " + status : message;
