@@ -446,6 +446,7 @@ public final class Cluster implements AutoCloseable {
             List<PartitionRecord> ps = partitions();
             if (ps.isEmpty()) return false;
             for (PartitionRecord p : ps) {
+                if (p.state() == PartitionState.RETIRED) continue; // a split parent: its children serve its range
                 if (p.state() != PartitionState.ONLINE || p.leader().isEmpty()) return false;
                 ServiceProcess leader = processes.get(p.leader().get());
                 if (leader == null || !leader.isAlive() || leader.isPaused()) return false;
