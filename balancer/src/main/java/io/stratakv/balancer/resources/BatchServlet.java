@@ -109,9 +109,9 @@ public final class BatchServlet extends HttpServlet {
         Answer a;
         try (Timer.Context ignored = metrics.time(op)) {
             a = answer(req, keyspace, op);
+            metrics.outcome(op, ErrorResponses.outcome(a)); // before the answer leaves, so a client sees it counted
             ErrorResponses.send(resp, a);
         }
-        metrics.outcome(op, ErrorResponses.outcome(a));
     }
 
     private Answer answer(HttpServletRequest req, String keyspace, String op) throws IOException {

@@ -68,9 +68,9 @@ public final class KvServlet extends HttpServlet {
         Answer a;
         try (Timer.Context ignored = metrics.time(route)) {
             a = answer(req, method, route);
+            metrics.outcome(route, ErrorResponses.outcome(a)); // before the answer leaves, so a client sees it counted
             ErrorResponses.send(resp, a);
         }
-        metrics.outcome(route, ErrorResponses.outcome(a));
     }
 
     private Answer answer(HttpServletRequest req, String method, String route) throws IOException {

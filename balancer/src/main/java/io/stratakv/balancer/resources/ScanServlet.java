@@ -88,9 +88,9 @@ public final class ScanServlet extends HttpServlet {
         Answer a;
         try (Timer.Context ignored = metrics.time("scan")) {
             a = answer(req);
+            metrics.outcome("scan", ErrorResponses.outcome(a)); // before the answer leaves, so a client sees it counted
             ErrorResponses.send(resp, a);
         }
-        metrics.outcome("scan", ErrorResponses.outcome(a));
     }
 
     private Answer answer(HttpServletRequest req) {
@@ -347,7 +347,7 @@ public final class ScanServlet extends HttpServlet {
             src.buffer.addLast(new Entry(keyOf(e), e));
         }
         JsonNode next = body.get("next");
-        if (next == null || next.isNull()) {
+        if (next == null || next.isNull() || entries.isEmpty()) { // an empty page that says "more" would loop
             src.exhausted = true;
         } else {
             src.nextCursor = next.asText();
