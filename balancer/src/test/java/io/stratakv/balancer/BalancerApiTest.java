@@ -590,8 +590,8 @@ class BalancerApiTest {
         assertThat(get("/v1/kv/mm/k").statusCode()).isEqualTo(404);
         assertThat(get("/v1/kv/mm/k").statusCode()).isEqualTo(200);
 
-        // The servlet counts a request once its answer is written, so the client can see the answer
-        // a moment before the count: wait for it (bounded), then check it is exact.
+        // The outcome is counted before the answer leaves, the timer closes after it: wait (bounded)
+        // for both requests to show, then check the counts are exact.
         Await.until("both requests counted", 5_000, () -> m.timer("strata.balancer.get").getCount() >= timerBefore + 2
                 && m.counter("strata.balancer.get.ok").getCount() >= okBefore + 1
                 && m.counter("strata.balancer.get.KEY_NOT_FOUND").getCount() > 0);
