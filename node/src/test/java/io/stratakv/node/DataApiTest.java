@@ -309,9 +309,17 @@ class DataApiTest {
         assertThat(pages).isEqualTo(3);
         assertThat(got).hasSize(25).startsWith("p00=v0").endsWith("p24=v24");
 
-        HttpResponse<byte[]> all = send(HttpRequest.newBuilder(URI.create(c.base("n2")
-                + "/v1/scan/kv?partition=0&consistency=EVENTUAL&limit=1000")).GET());
-        assertThat(json(all).get("entries")).hasSize(27);
+        // EVENTUAL on a follower: it applies an entry once it hears the commit in its next fetch, so
+        // it may lag the acknowledged writes for a moment; it must get there (bounded wait).
+        URI eventual = URI.create(c.base("n2") + "/v1/scan/kv?partition=0&consistency=EVENTUAL&limit=1000");
+        await("follower n2 has applied every write", 10_000, () -> {
+            try {
+                return json(send(HttpRequest.newBuilder(eventual).GET())).get("entries").size() == 27;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(json(send(HttpRequest.newBuilder(eventual).GET())).get("entries")).hasSize(27);
         HttpResponse<byte[]> range = send(HttpRequest.newBuilder(URI.create(c.base("n1")
                 + "/v1/scan/kv?partition=0&start=p05&end=p08")).GET());
         assertThat(json(range).get("entries")).hasSize(3);
